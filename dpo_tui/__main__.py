@@ -1,0 +1,3 @@
+from dpo_tui.cli import main
+
+raise SystemExit(main())

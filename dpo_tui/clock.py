@@ -1,0 +1,55 @@
+"""The one source of "now". Everything that computes a deadline asks a Clock.
+
+`--as-of` and DPO_TUI_NOW fix the clock so runs (and tests) are reproducible.
+Times are aware datetimes in UTC inside the app; screens convert to the organisation's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+
+class ClockError(ValueError):
+    pass
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO 8601 date or date-time; a naive value is taken as UTC. Raises ClockError."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            value = datetime.combine(date.fromisoformat(text), time(12, 0))
+        else:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ClockError(
+            f"'{text}' is not an ISO 8601 date or date-time (e.g. 2026-11-22 or 2026-11-22T09:30+00:00)"
+        ) from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Clock:
+    fixed: datetime | None = None
+
+    def now(self) -> datetime:
+        return self.fixed if self.fixed is not None else datetime.now(UTC)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @classmethod
+    def from_text(cls, text: str | None) -> Clock:
+        return cls(parse_instant(text)) if text else cls()
+
+
+def iso_utc(value: datetime) -> str:
+    """Storage form of an instant: UTC, seconds precision, trailing Z."""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def from_iso_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
