@@ -1,0 +1,117 @@
+"""The one console script. Bare `dpo-tui` opens the TUI; subcommands run headless.
+
+Each command module in dpo_tui/commands/ adds its subparsers with `add_parsers(sub)` and sets
+`run=` to a function `(args, ctx) -> int`. Command modules import heavy packages (weasyprint,
+openpyxl, textual) inside their run functions only, so `dpo-tui --help` stays fast.
+
+Exit codes: 0 success, 1 a problem the user can fix (message on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dpo_tui import __version__
+from dpo_tui.clock import Clock, ClockError
+
+if TYPE_CHECKING:
+    from dpo_tui.services.workspace import Workspace
+
+COMMAND_MODULES = (
+    "dpo_tui.commands.core",
+    "dpo_tui.commands.demo",
+    "dpo_tui.commands.breach",
+    "dpo_tui.commands.report",
+    "dpo_tui.commands.check",
+    "dpo_tui.commands.spreadsheet",
+)
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed without a traceback, exit code 1."""
+
+
+@dataclass
+class Context:
+    """What every command needs: where the database is, the clock, and who is acting."""
+
+    db_path: Path
+    clock: Clock
+    actor: str | None
+
+    def open(self, *, create: bool = True) -> Workspace:
+        from dpo_tui.services.workspace import open_workspace
+
+        return open_workspace(self.db_path, clock=self.clock, actor=self.actor, create=create)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dpo-tui",
+        description="Data protection records for a small business: record of processing, "
+        "processors, retention, breaches, and an ICO-style PDF report. "
+        "Without a command, opens the terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"dpo-tui {__version__}")
+    parser.add_argument("--db", metavar="PATH",
+                        help="database file (default: $DPO_TUI_DB, else your user data folder)")
+    parser.add_argument("--as-of", metavar="DATETIME",
+                        help="treat this ISO 8601 date/time as now (default: $DPO_TUI_NOW, else now)")
+    parser.add_argument("--user", metavar="NAME",
+                        help="name recorded in history (default: $DPO_TUI_USER, else your login)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # a command module not in this build
+            raise
+        module.add_parsers(sub)
+    return parser
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    from dpo_tui.paths import resolve_db_path
+
+    as_of = args.as_of or os.environ.get("DPO_TUI_NOW")
+    try:
+        clock = Clock.from_text(as_of)
+    except ClockError as exc:
+        raise UserError(f"--as-of: {exc}") from exc
+    return Context(db_path=resolve_db_path(args.db), clock=clock, actor=args.user)
+
+
+def run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    from dpo_tui.tui.app import run
+
+    return run(ctx)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from dpo_tui.services.records import ValidationFailed
+    from dpo_tui.storage.db import StorageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    runner: Callable[[argparse.Namespace, Context], int] = getattr(args, "run", run_tui)
+    try:
+        return runner(args, make_context(args))
+    except (UserError, StorageError, ValidationFailed) as exc:
+        print(f"dpo-tui: {exc}", file=sys.stderr)
+        if isinstance(exc, ValidationFailed) and len(exc.errors) > 1:
+            for message in exc.errors.values():
+                print(f"  - {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("dpo-tui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
