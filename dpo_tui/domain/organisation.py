@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dpo_tui.domain import schema as s
+from dpo_tui.domain.records import HIGH, LOW, MEDIUM, Finding, Snapshot
 from dpo_tui.domain.vocab import constants
 
 ROLES = (("controller", "Controller"), ("processor", "Processor"), ("both", "Controller and processor"))
@@ -29,12 +30,12 @@ def _fee_tiers() -> tuple[tuple[str, str], ...]:
     return tuple((t["value"], t["label"]) for t in constants()["fee_tiers"])
 
 
-def _check_dpo(values: dict[str, Any], ctx: s.ValidationContext) -> dict[str, str]:
+def _warn_dpo(values: dict[str, Any], ctx: s.ValidationContext) -> dict[str, str]:
     # Art 37: a DPO is not always mandatory, but Art 30(1)(a) records their details when there is one;
-    # when there is none, the ICO expects the reason to be written down.
+    # when there is none, the ICO expects the reason to be written down. A gap, not a refusal.
     if values["dpo_name"] or values["dpo_not_appointed_reason"]:
         return {}
-    return {"dpo_name": "Give the DPO's name, or the reason none is appointed"}
+    return {"dpo_name": "No DPO and no reason why none is appointed: add one or the other"}
 
 
 def _check_timezone(values: dict[str, Any], ctx: s.ValidationContext) -> dict[str, str]:
@@ -117,8 +118,8 @@ SCHEMA = s.RegisterSchema(
         s.Field("prepared_by", "Reports prepared by", section=SET,
                 help="Name printed on the report cover; defaults to the DPO."),
     ),
-    checks=(_check_dpo, _check_timezone, _check_year_end),
-    warnings=(_warn_registration,),
+    checks=(_check_timezone, _check_year_end),
+    warnings=(_warn_registration, _warn_dpo),
 )
 
 
@@ -131,3 +132,37 @@ def year_end(values: dict[str, Any]) -> tuple[int, int]:
 
 def is_processor(values: dict[str, Any]) -> bool:
     return values.get("role") in ("processor", "both")
+
+
+def findings(snapshot: Snapshot) -> list[Finding]:
+    """Gaps in the organisation block of the record (Art 30(1)(a)) and the annual fee."""
+    from datetime import date, timedelta
+
+    values = snapshot.org.values
+    found = []
+
+    def add(severity: str, code: str, message: str, field: str) -> None:
+        found.append(Finding(severity, code, message, "organisation", snapshot.org.id,
+                             values.get("name", ""), field))
+
+    if not (values.get("dpo_name") or values.get("dpo_not_appointed_reason")):
+        add(MEDIUM, "org-no-dpo", "No DPO named and no reason recorded for not appointing one",
+            "dpo_name")
+    if not values.get("address") or not (values.get("email") or values.get("telephone")):
+        add(MEDIUM, "org-contact", "Organisation address or contact details missing (Art 30(1)(a))",
+            "address")
+    if not values.get("ico_registration_number"):
+        add(LOW, "org-no-registration", "No ICO registration number recorded (the data protection fee)",
+            "ico_registration_number")
+    expiry = values.get("registration_expiry")
+    if expiry:
+        expires = date.fromisoformat(expiry)
+        weeks = constants()["fee_reminder_weeks"]
+        if expires < snapshot.today:
+            add(HIGH, "org-registration-expired", f"ICO registration expired on {expiry}",
+                "registration_expiry")
+        elif expires <= snapshot.today + timedelta(weeks=weeks):
+            add(MEDIUM, "org-registration-expiring",
+                f"ICO registration expires on {expiry}: renew the data protection fee",
+                "registration_expiry")
+    return found

@@ -50,7 +50,9 @@ def available() -> list[str]:
 
 def findings(snapshot: Snapshot) -> list[Finding]:
     """Every finding for one organisation: the one function the dashboard, review and report use."""
-    result: list[Finding] = []
+    from dpo_tui.domain import organisation
+
+    result: list[Finding] = list(organisation.findings(snapshot))
     for name in available():
         rule: Callable[[Snapshot], list[Finding]] | None = getattr(module(name), "findings", None)
         if rule is not None:
