@@ -52,7 +52,7 @@ def default_actor(db: Database | None = None, environ: dict[str, str] | None = N
 
 
 def open_workspace(path: Path | str, *, clock: Clock | None = None, actor: str | None = None,
-                   create: bool = True) -> Workspace:
+                   create: bool = True, read_only: bool = False) -> Workspace:
     clock = clock or Clock()
-    db = open_database(Path(path), now=clock.now(), create=create)
+    db = open_database(Path(path), now=clock.now(), create=create, read_only=read_only)
     return Workspace(db=db, path=Path(path), clock=clock, actor=actor or default_actor(db))

@@ -175,8 +175,13 @@ def backup_name(db_path: Path, now: datetime, why: str = "") -> Path:
     return candidate
 
 
-def open_database(path: Path | str, *, now: datetime, create: bool = True) -> sqlite_utils.Database:
-    """Open (creating or migrating as needed) the database at `path`."""
+def open_database(path: Path | str, *, now: datetime, create: bool = True,
+                  read_only: bool = False) -> sqlite_utils.Database:
+    """Open (creating or migrating as needed) the database at `path`.
+
+    `read_only` opens for looking only (a backup, a file on a read-only share); it is also
+    chosen automatically when the file or its folder is not writable.
+    """
     from dpo_tui.storage.migrations import MIGRATIONS, known_names
 
     path = Path(path)
@@ -193,7 +198,7 @@ def open_database(path: Path | str, *, now: datetime, create: bool = True) -> sq
     else:
         raise StorageError(f"There is no database at {path}")
 
-    read_only = not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+    read_only = read_only or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
     try:
         conn = _connect(path, read_only=read_only)
         if not read_only:

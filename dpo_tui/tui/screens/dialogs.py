@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Markdown, Static
+from textual.widgets import Button, Input, Markdown, SelectionList, Static
 
 from dpo_tui.clock import from_iso_utc
 
@@ -64,6 +64,36 @@ class ReasonDialog(ModalScreen[str | None]):
             self.query_one("#reason-error", Static).update("Give a reason: it is kept in the history.")
             return
         self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickRecordsDialog(ModalScreen[list[str] | None]):
+    """Tick the records to link; space toggles, ctrl+s saves."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], chosen: set[str]):
+        super().__init__()
+        self.pick_title, self.options, self.chosen = title, options, chosen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(Text(self.pick_title), classes="dialog-question")
+            if not self.options:
+                yield Static("There is nothing to link yet.")
+            yield SelectionList(*[(Text(label), key, key in self.chosen) for key, label in self.options],
+                                id="pick", classes="multi")
+            yield Static("space: tick or untick   ctrl+s: save   esc: cancel", classes="field-help")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.dismiss(list(self.query_one("#pick", SelectionList).selected))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -53,6 +53,7 @@ class RegisterScreen(Screen):
         Binding("delete,x", "archive", "Archive"),
         Binding("u", "restore", "Restore", show=False),
         Binding("v", "toggle_archived", "Archived"),
+        Binding("l", "link_from", "Link activities"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -390,6 +391,53 @@ class RegisterScreen(Screen):
         self.app.notify(f"Restored {record.ref}")
         self.app.data_changed()
         self.refresh_view()
+
+    def reverse_link(self) -> tuple[RegisterSchema, str] | None:
+        """The register and field that link *to* this one (e.g. activities -> processors)."""
+        candidates = []
+        for name in registers.available():
+            source = registers.schema(name)
+            for f in source.link_fields:
+                if f.target == self.register_name:
+                    candidates.append((source, f.name))
+        candidates.sort(key=lambda pair: pair[0].name != "activity")
+        return candidates[0] if candidates else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "link_from":
+            return self.reverse_link() is not None
+        return True
+
+    def action_link_from(self) -> None:
+        """Choose, from this record's side, which records link to it (seen from both sides)."""
+        from dpo_tui.storage.db import StorageError
+        from dpo_tui.tui.screens.dialogs import PickRecordsDialog
+
+        pair = self.reverse_link()
+        record_id = self.current_id()
+        if pair is None or not record_id or self.show_archived:
+            return
+        source, field_name = pair
+        record = record_service.get(self.ws, record_id)
+        live = record_service.list_records(self.ws, self.org.id, source.name)
+        options = [(r.id, f"{r.ref} {r.values.get(source.title_field) or ''}") for r in live]
+        chosen = {r.id for f, r in record_service.linked_from(self.ws, record_id)
+                  if f == field_name and r.register == source.name}
+
+        def picked(ids: list[str] | None) -> None:
+            if ids is None:
+                return
+            try:
+                record_service.set_links_from(self.ws, record_id, source.name, field_name, ids)
+            except StorageError as exc:
+                self.app.notify(str(exc), title="Not saved", severity="error")
+                return
+            self.app.notify(f"Links saved for {record.ref}")
+            self.app.data_changed()
+            self.refresh_view(select=record_id)
+
+        self.app.push_screen(
+            PickRecordsDialog(f"{source.title} linked to {record.ref}", options, chosen), picked)
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived

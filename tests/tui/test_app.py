@@ -1,0 +1,142 @@
+"""Walks through the app as a new user would: first run, profile, switching, records, history."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from dpo_tui.services import organisations, records
+from dpo_tui.storage import repository as repo
+from dpo_tui.tui.app import DpoApp
+from dpo_tui.tui.screens.dialogs import HistoryScreen, ReasonDialog
+from dpo_tui.tui.screens.form import FormScreen
+from dpo_tui.tui.screens.organisations import WelcomeScreen
+from dpo_tui.tui.screens.register import RegisterScreen
+
+SIZE = (120, 40)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_first_run_asks_for_a_name_and_refuses_an_empty_one(ws):
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("enter")
+        assert "required" in text_of(app.screen.query_one("#welcome-error", Static))
+        assert organisations.all(ws) == []
+        await pilot.press(*"Harbour Music Ltd", "enter")
+        await pilot.pause()
+        assert app.org is not None and app.org.values["name"] == "Harbour Music Ltd"
+        assert type(app.screen).__name__ == "DashboardScreen"
+
+
+async def test_profile_form_shows_errors_at_the_field_and_keeps_what_was_typed(ws, org):
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("o")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        email = form.query_one("#field-email", Input)
+        email.value = "not an email"
+        form.query_one("#field-telephone", Input).value = "01632 960000"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        error = form.query_one("#error-email", Static)
+        assert error.display and "does not look like an email" in text_of(error)
+        assert form.query_one("#field-telephone", Input).value == "01632 960000"
+        email.value = "hello@harbour.example"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen)
+    saved = organisations.get(ws, org.id).values
+    assert saved["email"] == "hello@harbour.example" and saved["telephone"] == "01632 960000"
+
+
+async def test_switching_organisations_and_adding_one(ws, org):
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("s")
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.option_count - 1  # "+ New organisation…"
+        await pilot.press("enter")
+        await pilot.press(*"Second Club", "enter")
+        await pilot.pause()
+        assert app.org.values["name"] == "Second Club"
+        await pilot.press("s")
+        options = app.screen.query_one(OptionList)
+        options.highlighted = 1 if options.get_option_at_index(0).id != org.id else 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.org.id == org.id
+        assert "Test Studio" in app.title
+    assert organisations.current(ws).id == org.id
+
+
+async def test_a_record_from_new_to_archived_and_back_with_its_history(ws, org):
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("t")
+        assert isinstance(app.screen, RegisterScreen)
+        await pilot.press("n")
+        form = app.screen
+        await pilot.press("ctrl+s")  # empty: refused, form stays
+        assert app.screen is form and form.query_one("#error-what", Static).display
+        form.query_one("#field-what", Input).value = "Check [/] the <b>DBS</b> renewals"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RegisterScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "Check [/] the <b>DBS</b>" in str(table.get_row_at(0)[1])
+
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+
+        await pilot.press("x")
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"no longer needed", "enter")
+        await pilot.pause()
+        assert table.row_count == 0
+        await pilot.press("v")
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert table.row_count == 1
+    (record,) = records.list_records(ws, org.id, "action")
+    assert [e.action for e in repo.history(ws.db, record.id)] == ["insert", "archive", "restore"]
+
+
+async def test_filter_as_you_type_narrows_the_table(ws, org):
+    for what in ("Renew ICO fee", "Review Mailchimp contract", "Train teachers"):
+        records.save(ws, org.id, "action", {"what": what})
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("t", "slash", *"mailchimp")
+        await pilot.pause(0.3)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "1 record" in text_of(app.screen.query_one("#count", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 3
+
+
+async def test_quit_key_exits(ws, org):
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
