@@ -1,0 +1,50 @@
+"""Fixtures shared by every test: a fixed clock, a workspace on a temp file, one organisation.
+
+The autouse fixture keeps a developer's own database, documents and settings out of reach:
+HOME and the XDG folders point into a temp folder and the DPO_TUI_* variables are removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dpo_tui.clock import Clock
+from dpo_tui.domain.records import Record
+from dpo_tui.services.workspace import Workspace, open_workspace
+
+FIXED_NOW = "2026-11-22T10:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
+    for name in ("DPO_TUI_DB", "DPO_TUI_NOW", "DPO_TUI_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock.from_text(FIXED_NOW)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, clock: Clock) -> Iterator[Workspace]:
+    workspace = open_workspace(tmp_path / "test.db", clock=clock, actor="tester")
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def org(ws: Workspace) -> Record:
+    from dpo_tui.services import organisations
+
+    return organisations.create(ws, {"name": "Test Studio", "dpo_name": "Dee Pio"}).record
