@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 COMMAND_MODULES = (
     "dpo_tui.commands.core",
+    "dpo_tui.commands.data",
+    "dpo_tui.commands.registers",
     "dpo_tui.commands.demo",
     "dpo_tui.commands.breach",
     "dpo_tui.commands.report",
