@@ -393,15 +393,14 @@ class RegisterScreen(Screen):
         self.refresh_view()
 
     def reverse_link(self) -> tuple[RegisterSchema, str] | None:
-        """The register and field that link *to* this one (e.g. activities -> processors)."""
-        candidates = []
-        for name in registers.available():
-            source = registers.schema(name)
-            for f in source.link_fields:
-                if f.target == self.register_name:
-                    candidates.append((source, f.name))
-        candidates.sort(key=lambda pair: pair[0].name != "activity")
-        return candidates[0] if candidates else None
+        """The activity field that links *to* this register (processors, retention rules)."""
+        if self.register_name == "activity" or "activity" not in registers.available():
+            return None
+        source = registers.schema("activity")
+        for f in source.link_fields:
+            if f.target == self.register_name:
+                return source, f.name
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "link_from":
