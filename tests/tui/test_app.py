@@ -140,3 +140,16 @@ async def test_quit_key_exits(ws, org):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code in (0, None)
+
+
+def test_opening_the_app_does_not_import_pdf_or_spreadsheet_libraries():
+    """Start-up stays fast: weasyprint (~0.5 s) and openpyxl load only when used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dpo_tui.tui.app, dpo_tui.tui.screens.register, dpo_tui.tui.screens.dashboard;"
+        "print(','.join(m for m in ('weasyprint', 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
