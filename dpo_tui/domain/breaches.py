@@ -403,14 +403,24 @@ SCHEMA = s.RegisterSchema(
 
 
 def activities_with_breaches(snapshot: Snapshot) -> dict[str, list[str]]:
-    """activity id -> refs of the breaches linked to it (ICO template columns 24-25)."""
-    result: dict[str, list[str]] = {}
-    for breach in sorted(snapshot.of("breach"), key=lambda r: r.ref):
+    """activity id -> refs of the breaches that involved it (ICO template columns 24-25).
+
+    A link counts from either side: the breach's `activities` or the activity's own
+    `breach_records`, so the record of processing and the breach log never disagree.
+    """
+    breaches = {r.id: r for r in snapshot.of("breach")}
+    pairs: set[tuple[str, str]] = set()
+    for breach in breaches.values():
         for activity_id in breach.get("activities", []):
-            refs = result.setdefault(activity_id, [])
-            if breach.ref not in refs:
-                refs.append(breach.ref)
-    return result
+            pairs.add((activity_id, breach.id or ""))
+    for activity in snapshot.of("activity"):
+        for breach_id in activity.get("breach_records", []):
+            if breach_id in breaches:
+                pairs.add((activity.id or "", breach_id))
+    result: dict[str, list[str]] = {}
+    for activity_id, breach_id in pairs:
+        result.setdefault(activity_id, []).append(breaches[breach_id].ref)
+    return {activity_id: sorted(refs) for activity_id, refs in result.items()}
 
 
 # ---------------------------------------------------------------- findings

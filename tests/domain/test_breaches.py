@@ -239,6 +239,16 @@ class TestRefsAndRecords:
                                                     "pa2": ["BR-2026-001"]}
         assert b.activities_with_breaches(snapshot(now=utc(2026, 11, 22))) == {}
 
+    def test_activities_with_breaches_counts_links_made_from_the_activity_side(self):
+        breach = record("BR-2026-004", activities=["pa1"])
+        snap = snapshot(breach, now=utc(2026, 11, 22))
+        snap.records["activity"] = [
+            Record("activity", {"breach_records": [breach.id]}, id="pa1", ref="PA-001"),
+            Record("activity", {"breach_records": [breach.id]}, id="pa3", ref="PA-003"),
+            Record("activity", {"breach_records": ["archived-or-unknown"]}, id="pa4", ref="PA-004"),
+        ]
+        assert b.activities_with_breaches(snap) == {"pa1": ["BR-2026-004"], "pa3": ["BR-2026-004"]}
+
 
 # ---------------------------------------------------------------- validation
 
