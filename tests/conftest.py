@@ -48,3 +48,32 @@ def org(ws: Workspace) -> Record:
     from dpo_tui.services import organisations
 
     return organisations.create(ws, {"name": "Test Studio", "dpo_name": "Dee Pio"}).record
+
+
+def _drop_root_file_powers() -> None:
+    """In the child, before exec: give up root's power to ignore file permissions."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_CAPBSET_DROP = 24
+    for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+@pytest.fixture
+def run_unprivileged():
+    """Run `python ARGS...` so that file permissions apply, even when the tests run as root
+    (in containers and CI): read-only files and folders then behave as they do for users."""
+    import os
+    import subprocess
+    import sys
+
+    def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args], capture_output=True, text=True, timeout=timeout,
+            cwd=Path(__file__).resolve().parents[1], env=os.environ.copy(),
+            preexec_fn=_drop_root_file_powers if os.geteuid() == 0 else None,
+        )
+
+    return run

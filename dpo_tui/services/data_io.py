@@ -215,7 +215,7 @@ def read_data_file(path: Path | str) -> Any:
 
 def import_data(ws: Workspace, data_or_path: dict[str, Any] | Path | str) -> ImportSummary:
     """Check the whole file, then write it in one transaction. Raises ImportRefused."""
-    data = data_or_path if isinstance(data_or_path, dict) else read_data_file(data_or_path)
+    data = read_data_file(data_or_path) if isinstance(data_or_path, str | Path) else data_or_path
     checker = _Checker(ws, data)
     plan = checker.run()
     if checker.problems:
@@ -353,7 +353,13 @@ class _Checker:
                 if not isinstance(value, str):
                     self.problem("settings", f'"{key}" must be text, not {_kind(value)}')
         orgs = self.items(data, "organisations", "file")
-        all_record_ids: dict[str, str] = {}  # record id -> organisation label, across the file
+        # Where each record id is, across the file, so a link to another organisation says so.
+        self.owner: dict[str, str] = {}
+        for n, org in enumerate(orgs, 1):
+            for record in org.get("records") if isinstance(org.get("records"), list) else []:
+                if isinstance(record, dict) and isinstance(record.get("id"), str):
+                    self.owner.setdefault(record["id"], _org_where(org, n))
+        all_record_ids: dict[str, str] = {}  # record id -> organisation label, as checked
         seen_org_ids: set[str] = set()
         plans = [self.organisation(org, n, all_record_ids, seen_org_ids)
                  for n, org in enumerate(orgs, 1)]
@@ -362,9 +368,9 @@ class _Checker:
 
     def organisation(self, org: dict[str, Any], n: int, all_record_ids: dict[str, str],
                      seen_org_ids: set[str]) -> _OrgPlan:
+        where = _org_where(org, n)
         values = org.get("values") if isinstance(org.get("values"), dict) else {}
         name = values.get("name") if isinstance(values.get("name"), str) else ""
-        where = f'organisation "{name}"' if name else f"organisation {n}"
         self.keys(org, ORG_KEYS, where)
         if self.string(org, "id", where, empty=False):
             if org["id"] in seen_org_ids:
@@ -402,7 +408,7 @@ class _Checker:
                     by_id[record_id] = record
                     if result is not None:
                         record_data[record_id] = result
-        self.links(org, where, by_id, all_record_ids)
+        self.links(org, where, by_id)
         self.history(org, where, by_id)
         uids = self.timeline(org, where, by_id)
         if isinstance(org_id, str):
@@ -452,8 +458,7 @@ class _Checker:
         link_names = {f.name for f in schema.link_fields}
         return {k: v for k, v in clean.items() if k not in link_names}
 
-    def links(self, org: dict[str, Any], where: str, by_id: dict[str, dict[str, Any]],
-              all_record_ids: dict[str, str]) -> None:
+    def links(self, org: dict[str, Any], where: str, by_id: dict[str, dict[str, Any]]) -> None:
         rows = self.items(org, "links", where)
         seen: set[tuple[str, str, str]] = set()
         from_rows: dict[tuple[str, str], list[tuple[int, str]]] = {}
@@ -489,7 +494,7 @@ class _Checker:
                 self.problem(sw, f'"{link["field"]}" is not a link field of {schema.singular} records')
                 continue
             if target is None:
-                elsewhere = all_record_ids.get(link["to_id"])
+                elsewhere = self.owner.get(link["to_id"])
                 self.problem(sw, f'field "{link["field"]}" links to {link["to_id"]}, which is '
                                  + (f"a record of another organisation ({elsewhere})" if elsewhere
                                     else "not a record in the file"))
@@ -569,7 +574,7 @@ class _Checker:
         """Nothing in the file may already exist here: import adds, it never overwrites."""
         db = self.ws.db
         present = bulk.existing(db, "organisations", "id", self.record_ids)
-        for org_id in sorted(present):
+        for org_id in [o for o in self.record_ids if o in present]:  # in file order
             current = repo.get_organisation(db, org_id)
             self.problem(f'organisation "{current.values.get("name") or org_id}"',
                          f"already present in this database (id {org_id}); nothing in it was "
@@ -584,6 +589,12 @@ class _Checker:
             for uid in sorted(bulk.existing(db, "timeline", "uid", self.uids.get(org_id, ()))):
                 self.problem(self.org_labels[org_id],
                              f"timeline entry {uid} is already in this database")
+
+
+def _org_where(org: dict[str, Any], n: int) -> str:
+    values = org.get("values")
+    name = values.get("name") if isinstance(values, dict) else None
+    return f'organisation "{name}"' if isinstance(name, str) and name.strip() else f"organisation {n}"
 
 
 def _record_where(org_where: str, record: dict[str, Any], n: int) -> str:

@@ -26,10 +26,10 @@ def _dumps(value: Any) -> str:
 
 
 def organisation_rows(db: Database) -> list[dict[str, Any]]:
-    """Every organisation, archived ones included, oldest first."""
+    """Every organisation, archived ones included, in the order they were added."""
     return db.execute_returning_dicts(
         "SELECT id, data, created_at, updated_at, archived_at, archive_reason "
-        "FROM organisations ORDER BY created_at, id"
+        "FROM organisations ORDER BY created_at, rowid"
     )
 
 
