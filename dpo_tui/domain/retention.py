@@ -38,6 +38,16 @@ TRIGGERS = (
     ("end-of-tax-year", "End of the tax year (5 April)"),
     ("event", "Another event (describe it in the criteria)"),
 )
+# How a period reads after its number: "6 years from the end of the financial year".
+TRIGGER_PHRASES = {
+    "creation": "from creation",
+    "last-interaction": "from the last interaction",
+    "end-of-contract": "from the end of the contract",
+    "end-of-employment": "from the end of employment",
+    "end-of-financial-year": "from the end of the financial year",
+    "end-of-tax-year": "from the end of the tax year (5 April)",
+    "event": "from the event in the criteria",
+}
 FINANCIAL_YEAR_END = "end-of-financial-year"
 TAX_YEAR_END = "end-of-tax-year"
 YEAR_END_TRIGGERS = {FINANCIAL_YEAR_END, TAX_YEAR_END}
@@ -235,12 +245,12 @@ def rule_dates(values: dict[str, Any], as_of: date, fy_end: tuple[int, int]) -> 
 
 
 def describe_period(values: dict[str, Any]) -> str:
-    """'6 years from end of the financial year', or the criteria when no number is set."""
+    """'6 years from the end of the financial year', or the criteria when no number is set."""
     number, unit = values.get("period_number"), values.get("period_unit")
-    trigger = dict(TRIGGERS).get(values.get("trigger") or "", "")
     if number is not None and unit:
         text = f"{number} {unit[:-1] if number == 1 else unit}"
-        return f"{text} from {trigger[0].lower() + trigger[1:]}" if trigger else text
+        trigger = TRIGGER_PHRASES.get(values.get("trigger") or "")
+        return f"{text} {trigger}" if trigger else text
     return values.get("criteria") or ""
 
 

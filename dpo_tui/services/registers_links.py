@@ -74,7 +74,7 @@ class RetentionDates:
 
     record: Record
     as_of: date
-    period: str  # "6 years from end of the financial year", or the criteria
+    period: str  # "6 years from the end of the financial year", or the criteria
     cutoff: date | None  # records whose trigger date is before this are due for disposal
     next_disposal: date | None  # year-end triggers only
     disposal_year_end: date | None  # the year whose records fall due on next_disposal

@@ -145,7 +145,7 @@ def test_quarter_end(d, end):
 def test_describe_period():
     assert r.describe_period({"period_number": 6, "period_unit": "years",
                               "trigger": "end-of-financial-year"}) \
-        == "6 years from end of the financial year"
+        == "6 years from the end of the financial year"
     assert r.describe_period({"period_number": 1, "period_unit": "months"}) == "1 month"
     assert r.describe_period({"criteria": "Until the pupil leaves"}) == "Until the pupil leaves"
 

@@ -197,7 +197,7 @@ def test_retention_dates_as_of_the_clock_with_the_organisations_year_end(ws, org
     assert set(dates) == {payroll.id, accounts.id, enquiries.id, criteria.id}
     assert dates[payroll.id].as_dict() == {
         "ref": payroll.ref, "category": "Payroll records",
-        "period": "3 years from end of the tax year (5 April)", "trigger": "end-of-tax-year",
+        "period": "3 years from the end of the tax year (5 April)", "trigger": "end-of-tax-year",
         "end_action": "delete", "as_of": "2026-11-22", "cutoff": "2023-11-22",
         "next_disposal": "2027-04-06", "disposal_year_end": "2024-04-05"}
     assert dates[accounts.id].next_disposal.isoformat() == "2027-04-01"  # default 31 March
