@@ -242,3 +242,14 @@ def test_retention_dates_command_with_no_rules_and_an_unknown_org(ws, org, capsy
     assert code == 0 and "No retention rules yet." in out
     with pytest.raises(StorageError):
         run_command(ws, ["retention", "dates", "--org", "Nobody"], capsys)
+
+
+def test_retention_dates_through_the_cli_with_the_global_as_of(ws, org, capsys):
+    from dpo_tui import cli
+
+    add_rule(ws, org)
+    code = cli.main(["--db", str(ws.path), "--as-of", "2027-04-06", "retention", "dates",
+                     "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert rows[0]["as_of"] == "2027-04-06" and rows[0]["next_disposal"] == "2027-04-06"
