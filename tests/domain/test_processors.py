@@ -61,7 +61,7 @@ def test_schema_basics():
     assert p.SCHEMA.name == "processor" and p.SCHEMA.ref_prefix == "PR"
     assert p.SCHEMA.title_field == "legal_name"
     assert [f.name for f in p.SCHEMA.table_fields] == [
-        "legal_name", "service", "status", "contract_end", "next_review"]
+        "legal_name", "service", "contract_end", "next_review", "status"]
     assert len(ALL_CLAUSES) == 8
     assert not p.SCHEMA.link_fields  # the link lives on the activity
     result = validate(p.SCHEMA, {"legal_name": ""})
