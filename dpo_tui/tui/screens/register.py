@@ -235,7 +235,9 @@ class RegisterScreen(Screen):
 
     def detail_extras(self, record: Record) -> list[Text]:
         """Register-specific lines at the top of the detail (countdowns, due dates)."""
-        return []
+        from dpo_tui.tui.screens.extras import detail_lines
+
+        return detail_lines(record, self.org, self.ws.clock.today())
 
     # ------------------------------------------------------------ filter
 
