@@ -1,34 +1,101 @@
-"""The home screen: what needs attention, most urgent first. Each line opens its record."""
+"""The home screen: what needs attention, most urgent first. Each line opens its record.
+
+The list is the one `dpo-tui check` prints (services/dashboard.py), then the findings grouped
+by register, with the last quarterly review and when the next is due at the top. Breach
+countdowns show in warning colours under 24 hours and once overdue (UK GDPR Art 33(1)).
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from dpo_tui.domain import registers
+from dpo_tui.domain import deadlines, registers
+from dpo_tui.domain.deadlines import DueItem
 from dpo_tui.tui.widgets.badges import severity_text
+
+STATUS_STYLES = {
+    deadlines.OVERDUE: "bold white on red",
+    deadlines.DUE_SOON: "black on yellow",
+    deadlines.OK: "black on green",
+}
+STATUS_LABELS = {deadlines.OVERDUE: "OVERDUE", deadlines.DUE_SOON: "due soon", deadlines.OK: "ok"}
+BREACH_UNDER_WARNING = "bold black on yellow"
+BREACH_OVERDUE = "bold white on red"
+COUNTDOWN_REFRESH_SECONDS = 30
+
+
+def status_badge(status: str) -> Text:
+    return Text(f" {STATUS_LABELS.get(status, status):<8} ", style=STATUS_STYLES.get(status, ""))
+
+
+def breach_style(item: DueItem, now) -> str:
+    """Warning colours for a 72-hour countdown: overdue, or under the warning hours left."""
+    from dpo_tui.domain.breaches import warning_hours
+
+    if item.kind != deadlines.BREACH:
+        return ""
+    if item.status == deadlines.OVERDUE:
+        return BREACH_OVERDUE
+    if item.due - now < timedelta(hours=warning_hours()):
+        return BREACH_UNDER_WARNING
+    return "bold"
+
+
+def item_line(item: DueItem, now) -> Text:
+    """One line for a due item; every piece of user text goes in as plain Text, never markup."""
+    line = Text()
+    line.append_text(status_badge(item.status))
+    line.append(f" {item.due_text():<22} ")
+    line.append(f"{item.ref:<12} ", style="bold")
+    if item.kind == deadlines.BREACH:
+        line.append(f"{item.title}: ")
+        line.append(item.message, style=breach_style(item, now))
+    else:
+        line.append(item.message)
+    return line
+
+
+def item_option_id(index: int, item: DueItem) -> str:
+    return f"due{index}:{item.register}:{item.record_id or ''}"
 
 
 class DashboardScreen(Screen):
+    BINDINGS = [
+        Binding("w", "review", "Quarterly review"),
+    ]
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="dashboard"):
             yield Static("", id="dashboard-summary")
+            yield Static("", id="dashboard-review")
             yield Static(Text("Needs attention", style="bold underline"))
             yield OptionList(id="attention")
         yield Footer()
 
     def on_mount(self) -> None:
         self.loaded_version = -1
+        self.has_countdown = False
+        self.items: list[DueItem] = []
         self.refresh_view()
+        # A running 72-hour clock is shown live; nothing is reloaded when there is none.
+        self.set_interval(COUNTDOWN_REFRESH_SECONDS, self.tick)
 
     def on_screen_resume(self) -> None:
         if self.loaded_version != self.app.data_version:
+            self.refresh_view()
+
+    def tick(self) -> None:
+        if self.has_countdown and self.app.screen is self:
             self.refresh_view()
 
     def refresh_view(self) -> None:
@@ -36,11 +103,14 @@ class DashboardScreen(Screen):
         self.sub_title = "Dashboard"
         org = self.app.org
         attention = self.query_one("#attention", OptionList)
+        highlighted = attention.highlighted
         attention.clear_options()
+        self.items = []
         if org is None:
             self.query_one("#dashboard-summary", Static).update("No organisation yet.")
+            self.query_one("#dashboard-review", Static).update("")
             return
-        from dpo_tui.services import records
+        from dpo_tui.services import dashboard, records
 
         summary = Text()
         summary.append(org.values.get("name") or "", style="bold")
@@ -51,19 +121,75 @@ class DashboardScreen(Screen):
             schema = registers.schema(name)
             summary.append(f"{schema.title}: {records.count(self.app.ws, org.id, name)}   ")
         self.query_one("#dashboard-summary", Static).update(summary)
-        found = self.app.findings()
-        if not found:
-            attention.add_option(Option(Text("Nothing needs attention. ✓", style="green"), id="none"))
-        for i, finding in enumerate(found):
-            line = Text()
-            line.append_text(severity_text(finding.severity))
-            line.append(f" {finding.ref:<12} ", style="bold")
-            line.append(finding.message)
-            attention.add_option(Option(line, id=f"{i}:{finding.register}:{finding.record_id}"))
+
+        view = dashboard.overview(self.app.ws, org.id, found=self.app.findings())
+        self.items = view.items
+        self.query_one("#dashboard-review", Static).update(self.review_text(view))
+        now = self.app.ws.clock.now()
+        self.has_countdown = any(i.kind == deadlines.BREACH for i in view.items)
+
+        urgent = len(view.urgent)
+        heading = (f"Due — {urgent} due or overdue, most urgent first" if urgent
+                   else "Due — nothing due or overdue")
+        attention.add_option(Option(Text(heading, style="bold"), id="heading-due", disabled=True))
+        for index, item in enumerate(view.items):
+            attention.add_option(Option(item_line(item, now), id=item_option_id(index, item)))
+        attention.add_option(None)
+        if not view.findings_by_register:
+            attention.add_option(Option(Text("No findings. ✓", style="green"), id="none",
+                                        disabled=True))
+        for register, found in view.findings_by_register.items():
+            title = ("Organisation profile" if register == "organisation"
+                     else registers.schema(register).title if register in registers.MODULES
+                     else register)
+            attention.add_option(Option(Text(f"Findings — {title} ({len(found)})", style="bold"),
+                                        id=f"heading-{register}", disabled=True))
+            for i, finding in enumerate(found):
+                line = Text()
+                line.append_text(severity_text(finding.severity))
+                line.append(f" {finding.ref:<12} ", style="bold")
+                line.append(finding.message)
+                attention.add_option(Option(line, id=f"f{register}{i}:{finding.register}:"
+                                                     f"{finding.record_id or ''}"))
+        if highlighted is not None and highlighted < attention.option_count:
+            attention.highlighted = highlighted
+        else:
+            attention.highlighted = None
+            attention.action_first()
+
+    def review_text(self, view) -> Text:
+        text = Text()
+        if view.review_in_progress is not None:
+            current = view.review_in_progress
+            text.append("Quarterly review ", style="bold")
+            text.append(f"{current.ref} {current.get('period') or ''} in progress", style="yellow")
+            text.append(" — press w to carry on.  ")
+        if view.last_review is not None:
+            last = view.last_review
+            text.append("Last review: ", style="bold")
+            text.append(f"{last.ref} {last.get('period') or ''}, signed off "
+                        f"{(last.get('signed_off_at') or '')[:10]} by {last.get('reviewer') or '?'}. ")
+        else:
+            text.append("No quarterly review signed off yet. ", style="bold")
+        text.append(f"Next review due {view.next_review_due}.")
+        if view.review_in_progress is None:
+            text.append(" Press w to start it.", style="dim")
+        return text
+
+    # ------------------------------------------------------------ actions
 
     @on(OptionList.OptionSelected, "#attention")
     def open_item(self, event: OptionList.OptionSelected) -> None:
-        if not event.option.id or event.option.id == "none":
+        option_id = event.option.id or ""
+        if option_id.startswith("heading") or option_id in ("", "none"):
             return
-        _, register, record_id = event.option.id.split(":", 2)
-        self.app.open_record(register, record_id)
+        _, register, record_id = option_id.split(":", 2)
+        if register == "review":
+            self.action_review()
+            return
+        self.app.open_record(register, record_id or None)
+
+    def action_review(self) -> None:
+        from dpo_tui.tui.screens.review import open_review
+
+        open_review(self.app)
