@@ -284,3 +284,25 @@ async def test_hostile_text_is_shown_literally(ws, org):
         screen = await open_breach_log(app, pilot)
         assert "[link=file:///etc/passwd]" in text_of(screen.query_one("#detail-body", Static))
         assert "[/]" in text_of(screen.query_one(CountdownBoard))
+
+
+async def test_editing_a_breach_in_the_form_leaves_its_timeline_alone(ws, org):
+    record = svc.quick_add(ws, org.id, "Lost register")
+    svc.add_timeline_entry(ws, record.id, "Hall searched", kind="action")
+    before = ws.db.execute("SELECT * FROM timeline ORDER BY id").fetchall()
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        screen = await open_breach_log(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-what_happened", TextArea).text = "Lost the Saturday register"
+        form.query_one("#field-containment", TextArea).text = "Searched the hall twice"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+    values = records.get(ws, record.id).values
+    assert values["what_happened"] == "Lost the Saturday register"
+    assert ws.db.execute("SELECT * FROM timeline ORDER BY id").fetchall() == before

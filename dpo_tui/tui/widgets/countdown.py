@@ -88,9 +88,6 @@ class Countdown(Static):
         text = Text()
         text.append(f"{breaches.notification_hours()}-hour clock: ", style="bold")
         text.append(self.state.describe(self.timezone))
-        if self.state.deadline is not None and self.state.status in (
-                breaches.RUNNING, breaches.UNDER_WARNING, breaches.OVERDUE):
-            text.append(f"\nDeadline {breaches.format_in_zone(self.state.deadline, self.timezone)}")
         self.update(text)
 
 
