@@ -86,9 +86,9 @@ class ImportSummary:
         out = [f"Imported {len(self.organisations)} organisation"
                f"{'s' if len(self.organisations) != 1 else ''}: " + ", ".join(self.organisations)]
         for register, n in sorted(self.records.items()):
-            out.append(f"  {register}: {n} record{'s' if n != 1 else ''}")
-        out.append(f"  links: {self.links}, history entries: {self.history}, "
-                   f"timeline entries: {self.timeline}")
+            out.append(f"  {register}: {n:,} record{'s' if n != 1 else ''}")
+        out.append(f"  links: {self.links:,}, history entries: {self.history:,}, "
+                   f"timeline entries: {self.timeline:,}")
         if self.settings_kept:
             out.append("  settings already in this database were kept: "
                        + ", ".join(self.settings_kept))
@@ -111,6 +111,9 @@ def export_data(ws: Workspace) -> dict[str, Any]:
     for org_row in bulk.organisation_rows(db):
         org_id = org_row["id"]
         links = bulk.link_rows(db, org_id)
+        links_from: dict[str, list[dict[str, Any]]] = {}
+        for link in links:  # ordered by from_id, field, position
+            links_from.setdefault(link["from_id"], []).append(link)
         organisations.append({
             "id": org_id,
             "values": json.loads(org_row["data"]),
@@ -118,7 +121,8 @@ def export_data(ws: Workspace) -> dict[str, Any]:
             "updated_at": org_row["updated_at"],
             "archived_at": org_row["archived_at"],
             "archive_reason": org_row["archive_reason"],
-            "records": [_export_record(row, links) for row in bulk.record_rows(db, org_id)],
+            "records": [_export_record(row, links_from.get(row["id"], []))
+                        for row in bulk.record_rows(db, org_id)],
             "links": links,
             "history": [{**row, "changes": json.loads(row["changes"])}
                         for row in bulk.history_rows(db, org_id)],
@@ -136,6 +140,7 @@ def export_data(ws: Workspace) -> dict[str, Any]:
 
 
 def _export_record(row: dict[str, Any], links: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record with its link fields as lists of ids; `links` are the rows from it."""
     values = json.loads(row["data"])
     try:
         link_names = [f.name for f in registers.schema(row["register"]).link_fields]
@@ -143,9 +148,8 @@ def _export_record(row: dict[str, Any], links: list[dict[str, Any]]) -> dict[str
         link_names = []  # a register this build does not know: keep whatever links it has
     for name in link_names:
         values[name] = []
-    for link in links:  # already ordered by from_id, field, position
-        if link["from_id"] == row["id"]:
-            values.setdefault(link["field"], []).append(link["to_id"])
+    for link in links:
+        values.setdefault(link["field"], []).append(link["to_id"])
     return {
         "id": row["id"],
         "register": row["register"],
