@@ -84,11 +84,12 @@ def print_human(items, org_names: list[str], ctx: Context) -> None:
         org = f"[{item.org_name}] " if several else ""
         ref = f"{item.ref}  " if item.ref else ""
         print(f"{status:<9} {item.due_text():<22} {org}{ref}{_line(item.title)}")
-        print(f"{'':<9} {_line(item.message, 200)}")
+        print(f"{'':<9} {_line(item.message, None)}")
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due soon", "ok")}
     print(f"{counts['overdue']} overdue, {counts['due soon']} due soon, {counts['ok']} ok")
 
 
-def _line(text: str, limit: int = 70) -> str:
+def _line(text: str, limit: int | None = 70) -> str:
+    """One line (titles cut to fit beside the date; messages whole)."""
     line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return line if limit is None or len(line) <= limit else line[: limit - 1] + "…"

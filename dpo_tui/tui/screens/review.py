@@ -25,8 +25,6 @@ from dpo_tui.services import review as review_service
 from dpo_tui.services.review import ReviewItem, ReviewState
 from dpo_tui.tui.widgets.badges import severity_text
 
-SCREEN_NAME = "review"
-
 DECISION_STYLES = {
     reviews.STILL_ACCURATE: "green",
     reviews.EDITED: "cyan",
@@ -42,7 +40,7 @@ RETIRE_EFFECT = {
     "retention": "the rule is archived (it can be restored)",
 }
 HELP_LINE = ("a still accurate   e edit   r retire   t raise action   "
-             "c accountability check   s sign off   esc dashboard")
+             "c accountability check   s sign off   esc back")
 
 
 def open_review(app) -> None:
@@ -50,7 +48,7 @@ def open_review(app) -> None:
     from dpo_tui.storage.db import StorageError
     from dpo_tui.tui.screens.dialogs import ConfirmDialog
 
-    if app.org is None:
+    if app.org is None or isinstance(app.screen, ReviewScreen):
         return
     org_id = app.org.id
     if review_service.in_progress(app.ws, org_id) is not None:
@@ -77,9 +75,9 @@ def open_review(app) -> None:
 
 
 def show_review(app) -> None:
-    if not app.is_screen_installed(SCREEN_NAME):
-        app.install_screen(ReviewScreen(), SCREEN_NAME)
-    app.switch_to(SCREEN_NAME)
+    """Push the review on top of the current screen; escape goes back to where it was opened."""
+    if not isinstance(app.screen, ReviewScreen):
+        app.push_screen(ReviewScreen())
 
 
 def item_line(item: ReviewItem) -> Text:
@@ -113,7 +111,7 @@ class ReviewScreen(Screen):
         Binding("t", "raise_action", "Raise action"),
         Binding("c", "accountability", "Accountability"),
         Binding("s", "sign_off", "Sign off"),
-        Binding("escape", "leave", "Dashboard"),
+        Binding("escape", "leave", "Back"),
     ]
 
     def __init__(self) -> None:
@@ -239,9 +237,13 @@ class ReviewScreen(Screen):
             if item.note:
                 text.append(f"\nNote: {item.note}")
             text.append(f"\nDecided {item.decided_at[:16].replace('T', ' ')} UTC\n", style="dim")
+        elif item.kind == "finding":
+            text.append("\na: accept it as it is   e: edit the record to put it right\n"
+                        "r: retire the record   t: raise an action to deal with it later\n",
+                        style="dim")
         else:
-            text.append("\nPress a if it is still accurate, e to edit it, r to retire it, "
-                        "or t to raise an action.\n", style="dim")
+            text.append("\na: still accurate (marked reviewed today)   e: edit it\n"
+                        "r: retire it   t: raise an action\n", style="dim")
         body.update(text)
 
     # ------------------------------------------------------------ deciding
@@ -305,7 +307,8 @@ class ReviewScreen(Screen):
         org = self.app.org
         today = review_service.local_today(self.ws, org)
         values = {
-            "what": reviews.one_line(f"Follow up {item.ref}: {item.title}", 200),
+            "what": (item.title if item.kind == "finding"
+                     else reviews.one_line(f"Update {item.ref} {item.title}", 200)),
             "owner": org.values.get("dpo_name") or "",
             "due": (today + timedelta(days=30)).isoformat(),
         }
@@ -469,7 +472,7 @@ class ReviewScreen(Screen):
                                         extra_check=need_reviewer), done)
 
     def action_leave(self) -> None:
-        self.app.action_go("dashboard")
+        self.app.pop_screen()
 
 
 def link_options(ws, org_id: str, schema, current: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
