@@ -111,6 +111,7 @@ def _activity_schema() -> s.RegisterSchema:
     return SCHEMA
 
 
+@cache
 def column_fields(number: int) -> tuple[s.Field, ...]:
     """The activity fields of one ICO column; the one holding the column's own text first.
 
@@ -279,6 +280,21 @@ def header_map(row: Sequence[Any]) -> dict[int, int | str]:
             mapping[index] = column
             taken.add(column)
     return mapping
+
+
+def repeats_header(row: Sequence[Any], column_map: Mapping[int, int | str]) -> bool:
+    """Whether a data row is another copy of the header (tables pasted one under another)."""
+    exact, _ = _label_index()
+    purpose_index = next((i for i, c in column_map.items() if c == PURPOSE_COLUMN), None)
+    cell = row[purpose_index] if purpose_index is not None and purpose_index < len(row) else None
+    if not isinstance(cell, str) or len(cell) > 120 or exact.get(normalise_label(cell)) != PURPOSE_COLUMN:
+        return False  # the cheap test first: every row passes through here
+    hits = 0
+    for index, column in column_map.items():
+        cell = row[index] if index < len(row) else None
+        if isinstance(cell, str) and len(cell) < 200 and exact.get(normalise_label(cell)) == column:
+            hits += 1
+    return hits >= MIN_HEADER_MATCHES
 
 
 def unrecognised_columns(row: Sequence[Any], column_map: Mapping[int, int | str]) -> list[tuple[int, str]]:
@@ -604,6 +620,7 @@ def match_choice(f: s.Field, text: str) -> str | None:
     return _by_description(folded, [(v, fold(label)) for v, label in f.choices])
 
 
+@cache
 def _matcher_for(f: s.Field) -> Callable[[str], str | None]:
     """How to recognise one item of a MULTICHOICE field, by the vocabulary it draws on."""
     values = {v for v, _ in f.choices}
