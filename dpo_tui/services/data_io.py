@@ -29,7 +29,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dpo_tui import __version__
 from dpo_tui.domain import registers
 from dpo_tui.domain.organisation import SCHEMA as ORGANISATION_SCHEMA
-from dpo_tui.domain.schema import RegisterSchema, ValidationContext, validate
+from dpo_tui.domain.schema import (
+    BOOL,
+    INT,
+    LINK,
+    MULTICHOICE,
+    ROWS,
+    TAGS,
+    Field,
+    RegisterSchema,
+    ValidationContext,
+    validate,
+)
 from dpo_tui.services.records import ensure_writable
 from dpo_tui.services.workspace import Workspace
 from dpo_tui.storage import bulk
@@ -427,6 +438,14 @@ class _Checker:
         for key in values:
             if key not in schema.field_names:
                 self.problem(where, f'field "{key}" is not a field of {schema.singular} records')
+        wrong_types = False
+        for f in schema.fields:
+            message = _type_problem(f, values.get(f.name))
+            if message:
+                self.problem(where, f'field "{f.name}": {f.label} {message}')
+                wrong_types = True
+        if wrong_types:
+            return {}  # the form's rules assume the stored JSON types; nothing will be written
         result = validate(schema, values, ctx)
         for name, message in result.errors.items():
             self.problem(where, f'field "{name}": {message}')
@@ -459,7 +478,8 @@ class _Checker:
         if not self.mapping(record, "values", where):
             return None
         clean = self.values(schema, record["values"], ctx, where)
-        link_names = {f.name for f in schema.link_fields}
+        # Stored links go to the links table; reverse links belong to the other record.
+        link_names = {f.name for f in schema.link_fields} | {f.name for f in schema.reverse_link_fields}
         return {k: v for k, v in clean.items() if k not in link_names}
 
     def links(self, org: dict[str, Any], where: str, by_id: dict[str, dict[str, Any]]) -> None:
@@ -540,6 +560,8 @@ class _Checker:
                     isinstance(pair, list) and len(pair) == 2 for pair in changes.values()):
                 self.problem(hw, '"changes" must map each field to [before, after]')
             record_id = entry["record_id"]
+            if not isinstance(record_id, str):
+                continue  # reported above
             if record_id == org_id:
                 expected = ORGANISATION
             elif record_id in by_id:
@@ -565,11 +587,11 @@ class _Checker:
                 uids.add(entry["uid"])
             self.instant(entry, "at", tw)
             self.instant(entry, "logged_at", tw)
-            for key in ("kind", "actor"):
+            for key in ("record_id", "kind", "actor"):
                 self.string(entry, key, tw, empty=False)
             self.string(entry, "text", tw)
             self.mapping(entry, "data", tw)
-            if entry["record_id"] not in by_id:
+            if isinstance(entry["record_id"], str) and entry["record_id"] not in by_id:
                 self.problem(tw, f"is about {_show(entry['record_id'])}, which is not a record "
                                  "of this organisation in the file")
         return uids
@@ -593,6 +615,29 @@ class _Checker:
             for uid in sorted(bulk.existing(db, "timeline", "uid", self.uids.get(org_id, ()))):
                 self.problem(self.org_labels[org_id],
                              f"timeline entry {uid} is already in this database")
+
+
+def _type_problem(f: Field, value: Any) -> str | None:
+    """The JSON type a stored value of this kind has (the file holds values as stored)."""
+    if value is None:
+        return None  # an empty value; "required" is checked by the schema
+    if f.kind in (MULTICHOICE, TAGS, LINK):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"must be a list of text, not {_kind(value)}"
+    elif f.kind == ROWS:
+        if not isinstance(value, list) or not all(
+                isinstance(row, dict) and all(isinstance(c, str) for c in row.values())
+                for row in value):
+            return f"must be a list of rows (objects of text), not {_kind(value)}"
+    elif f.kind == BOOL:
+        if not isinstance(value, bool):
+            return f"must be true, false or null, not {_kind(value)}"
+    elif f.kind == INT:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"must be a whole number, not {_kind(value)}"
+    elif not isinstance(value, str):
+        return f"must be text, not {_kind(value)}"
+    return None
 
 
 def _org_where(org: dict[str, Any], n: int) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dpo_tui import cli
 from dpo_tui.clock import Clock
@@ -326,6 +328,21 @@ def test_an_invalid_value_is_refused_naming_record_and_field(empty, exported):
             "a field of action records") in problems
 
 
+def test_values_must_have_their_stored_json_type(empty, exported):
+    data = copy.deepcopy(exported)
+    find_record(data, "action", "AC-001")["values"]["due"] = 20261201
+    activity = find_record(data, "activity")
+    activity["values"]["transfers"] = True
+    activity["values"]["children"] = "yes"
+    problems = refused(empty, data)
+    assert any('record AC-001 (action): field "due": Due date must be text, not a number' in p
+               for p in problems), problems
+    assert any(f'record {activity["ref"]} (activity): field "transfers"' in p
+               and "must be a list of rows" in p for p in problems), problems
+    assert any(f'record {activity["ref"]} (activity): field "children"' in p
+               and "must be true, false or null, not text" in p for p in problems), problems
+
+
 def test_every_problem_is_listed_not_just_the_first(empty, exported):
     data = copy.deepcopy(exported)
     for record in first_org(data)["records"]:
@@ -570,3 +587,76 @@ def test_cli_import_errors_are_clear(empty, exported, tmp_path, run_cli):
     check = open_workspace(empty.path)
     assert organisations.all(check, include_archived=True) == []
     check.close()
+
+
+# ---------------------------------------------------------------- any damage: refused, never a crash
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False)
+    | st.text(max_size=8) | st.sampled_from(["2026-11-22T10:00:00Z", "action", "breach", "", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                  max_size=3),
+    max_leaves=6,
+)
+
+
+@pytest.fixture(scope="module")
+def small_export(tmp_path_factory) -> dict[str, Any]:
+    ws = open_workspace(tmp_path_factory.mktemp("small") / "s.db",
+                        clock=Clock.from_text("2026-11-22T10:00:00Z"), actor="tester")
+    org = organisations.create(ws, {"name": "Tiny Club", "dpo_name": "Dee Pio"}).record
+    for register in ("processor", "activity", "breach", "action"):
+        saved = records.save(ws, org.id, register, full_values(register, 1)).record
+        if register == "activity":
+            processor = records.list_records(ws, org.id, "processor")[0]
+            records.save(ws, org.id, "activity", {"processors": [processor.id]}, record_id=saved.id)
+        if register == "breach":
+            repo.append_timeline(ws.db, org.id, saved.id, at=ws.now_iso(), logged_at=ws.now_iso(),
+                                 kind="note", text="noted", actor="tester")
+    data = data_io.export_data(ws)
+    ws.close()
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(choice=st.data())
+def test_any_damaged_file_is_refused_cleanly_or_imported_whole(small_export, tmp_path_factory,
+                                                                choice):
+    data = copy.deepcopy(small_export)
+    where = choice.draw(st.sampled_from(_paths(data)[1:]))
+    replacement = choice.draw(JSON_VALUES)
+    node = data
+    for key in where[:-1]:
+        node = node[key]
+    if choice.draw(st.booleans()) and isinstance(node, dict):
+        del node[where[-1]]
+    else:
+        node[where[-1]] = replacement
+    target = open_workspace(tmp_path_factory.mktemp("fuzz") / "t.db",
+                            clock=Clock.from_text("2027-01-01T00:00:00Z"), actor="fuzz")
+    try:
+        before = table_dump(target)
+        try:
+            data_io.import_data(target, data)
+        except ImportRefused as refusal:
+            assert refusal.problems and all(isinstance(p, str) for p in refusal.problems)
+            assert table_dump(target) == before
+        else:
+            # Accepted: then it is all there, and exports as a valid file.
+            again = data_io.export_data(target)
+            jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(again)
+            assert len(again["organisations"]) == len(data["organisations"])
+    finally:
+        target.close()
