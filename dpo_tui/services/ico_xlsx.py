@@ -154,11 +154,12 @@ class ImportPlan:
         lines = [
             f"File: {self.path} (sheet '{self.sheet}', header on row {self.header_row})",
             ("Into a new organisation: " if self.org_is_new else "Into: ") + self.org_name,
-            f"Rows: {self.count(READY)} ready, {self.count(WARNING)} with warnings, "
-            f"{self.count(INVALID)} invalid, {self.count(DUPLICATE)} duplicates, "
-            f"{self.count(SKIPPED)} skipped",
-            f"Will create {acts[CREATE]} activities, update {acts[UPDATE]}, leave {acts[SKIP]} "
-            f"alone; {self.count(INVALID)} invalid rows are not imported.",
+            f"Rows: {self.count(READY):,} ready, {self.count(WARNING):,} with warnings, "
+            f"{self.count(INVALID):,} invalid, {self.count(DUPLICATE):,} duplicates, "
+            f"{self.count(SKIPPED):,} skipped",
+            f"Will create {_count(acts[CREATE], 'activity', 'activities')}, update "
+            f"{acts[UPDATE]:,}, leave {acts[SKIP]:,} alone; "
+            f"{_count(self.count(INVALID), 'invalid row')} not imported.",
         ]
         for change in self.org_changes:
             lines.append(f"Organisation {change.label}: "
@@ -185,11 +186,16 @@ class ImportSummary:
             lines.append(f"Created the organisation {self.org_name}.")
         for change in self.org_changes:
             lines.append(f"Organisation {change.label} set to '{change.after}'.")
-        lines.append(f"Created {len(self.created)} activities, updated {len(self.updated)}, "
-                     f"skipped {self.skipped}; {self.invalid} invalid rows not imported.")
+        lines.append(f"Created {_count(len(self.created), 'activity', 'activities')}, updated "
+                     f"{len(self.updated):,}, skipped {self.skipped:,}; "
+                     f"{_count(self.invalid, 'invalid row')} not imported.")
         if self.created:
             lines.append("New activities are drafts: review each and mark it active.")
         return lines
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 @dataclass(frozen=True)
