@@ -105,12 +105,19 @@ def _warn_review_dates(values: dict[str, Any], ctx: s.ValidationContext) -> dict
     return {}
 
 
+def _derive(values: dict[str, Any]) -> None:
+    """ICO column 24 follows the breach log: a breach that names this activity means yes."""
+    if values.get("breach_records"):
+        values["breach_occurred"] = True
+
+
 SCHEMA = s.RegisterSchema(
     name="activity",
     title="Processing activities",
     singular="processing activity",
     ref_prefix="PA",
     title_field="purpose",
+    derive=_derive,
     fields=(
         # ---- Purpose (ICO columns 1-3)
         s.Field("business_function", COLUMN_LABEL[1], section=PURPOSE, ico_column=1,
@@ -223,7 +230,8 @@ SCHEMA = s.RegisterSchema(
         s.Field("breach_occurred", COLUMN_LABEL[24], s.BOOL, section=BREACHES, ico_column=24,
                 help="Filled from the breach log when a breach there names this activity."),
         s.Field("breach_records", COLUMN_LABEL[25], s.LINK, section=BREACHES, ico_column=25,
-                target="breach", help="Breaches in the breach log that involved this data."),
+                target="breach", reverse_of="activities",
+                help="Breaches in the breach log that involved this data (linked from the breach)."),
         # ---- Schedule 1 (26-30): required where Sch 1 is relied on (DPA 2018 Sch 1 para 41)
         s.Field("sch1_conditions", COLUMN_LABEL[26], s.MULTICHOICE, section=SCH1, ico_column=26,
                 choices=_SCH1,

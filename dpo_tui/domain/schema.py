@@ -48,6 +48,9 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
     vocabulary: str | None = None  # data/vocabularies/<name>.json offers suggestions
     target: str | None = None  # for LINK: the register linked to
+    # For LINK: read-only mirror of the target register's link field of this name, so one
+    # relation is stored once and seen from both sides (e.g. an activity's breaches).
+    reverse_of: str | None = None
     columns: tuple[str, ...] = ()  # for ROWS: the cell names
     ico_column: int | None = None  # 1..30 in the ICO controller template
     default: Any = None
@@ -76,6 +79,9 @@ class RegisterSchema:
     # Cross-field rules: (values, context) -> {field: message}. Kept beside the schema.
     checks: tuple[Callable[[dict[str, Any], ValidationContext], dict[str, str]], ...] = ()
     warnings: tuple[Callable[[dict[str, Any], ValidationContext], dict[str, str]], ...] = ()
+    # Values that follow from others, filled in whenever a record is read (e.g. "breach occurred"
+    # once a breach links here). Pure; changes `values` in place.
+    derive: Callable[[dict[str, Any]], None] | None = None
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -93,7 +99,17 @@ class RegisterSchema:
 
     @property
     def link_fields(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.kind == LINK)
+        """Links this register stores."""
+        return tuple(f for f in self.fields if f.kind == LINK and not f.reverse_of)
+
+    @property
+    def reverse_link_fields(self) -> tuple[Field, ...]:
+        """Links stored by the other side, shown here."""
+        return tuple(f for f in self.fields if f.kind == LINK and f.reverse_of)
+
+    @property
+    def editable_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.reverse_of)
 
     def sections(self) -> list[tuple[str, list[Field]]]:
         grouped: dict[str, list[Field]] = {}
@@ -185,16 +201,17 @@ def parse_datetime(value: Any, timezone: str = "Europe/London") -> str | None:
         if not text:
             return None
         uk = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?", text)
+        iso = re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text)
+        if not (uk or iso):
+            raise FieldError(
+                f"'{text}' is not a date and time: use YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM")
         try:
             if uk:
                 d, m, y, hh, mm = uk.groups()
                 moment = datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0))
-            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text):
-                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             else:
-                raise FieldError(
-                    f"'{text}' is not a date and time: use YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM"
-                )
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
             raise FieldError(f"'{text}' is not a real date and time") from exc
     if moment.tzinfo is None:

@@ -74,7 +74,6 @@ def load_demo(ws: Workspace, directory: Path | None = None) -> Record:
             if register == "breach" and (loader := _breach_loader()) is not None:
                 created = loader(ws, org.id, items, dict(ref_to_id))
                 ref_to_id.update({r.ref: r.id for r in created or []})
-                _mark_breached_activities(ws, org.id, created or [])
                 continue
             for item in items:
                 ref_to_id[item["ref"]] = _insert(ws, org.id, register, item, ref_to_id).id
@@ -114,20 +113,6 @@ def _breach_loader():
     except ModuleNotFoundError:
         return None
     return getattr(module, "load_demo_breaches", None)
-
-
-def _mark_breached_activities(ws: Workspace, org_id: str, breaches: list[Record]) -> None:
-    """ICO columns 24-25: an activity named in a breach records that a breach occurred."""
-    for breach in breaches:
-        for activity_id in breach.values.get("activities") or []:
-            activity = records.get(ws, activity_id)
-            if activity.register != "activity":
-                continue
-            linked = list(activity.values.get("breach_records") or [])
-            if breach.id not in linked:
-                records.save(ws, org_id, "activity", {"breach_records": [*linked, breach.id],
-                                                      "breach_occurred": True},
-                             record_id=activity_id, note=f"breach {breach.ref} involved this data")
 
 
 def counts(ws: Workspace, org_id: str) -> dict[str, int]:

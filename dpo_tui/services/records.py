@@ -8,7 +8,15 @@ from typing import Any
 
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Finding, Record, Snapshot
-from dpo_tui.domain.schema import LINK, RegisterSchema, Validation, ValidationContext, display, validate
+from dpo_tui.domain.schema import (
+    DATETIME,
+    LINK,
+    RegisterSchema,
+    Validation,
+    ValidationContext,
+    display,
+    validate,
+)
 from dpo_tui.services.workspace import Workspace
 from dpo_tui.storage import repository as repo
 from dpo_tui.storage.db import StorageError
@@ -65,7 +73,7 @@ def save(ws: Workspace, org_id: str, register: str, raw: dict[str, Any], *,
     hook = getattr(registers.module(register), "before_save", None)
     values = hook(result.values, ws.clock.now()) if hook else result.values
     if record_id is None:
-        year = ref_year(schema, values, ws)
+        year = ref_year(schema, values, ws, org_id)
         record = repo.insert_record(ws.db, org_id, schema, values, at=ws.now_iso(), actor=ws.actor,
                                     ref_year=year, note=note, ref=ref)
     else:
@@ -74,11 +82,14 @@ def save(ws: Workspace, org_id: str, register: str, raw: dict[str, Any], *,
     return Saved(record, result.warnings)
 
 
-def ref_year(schema: RegisterSchema, values: dict[str, Any], ws: Workspace) -> int | None:
-    """Registers numbered per year (breaches: BR-2026-003) take the year from their module."""
-    module = registers.module(schema.name)
-    year_of = getattr(module, "ref_year", None)
-    return year_of(values, ws.clock.now()) if year_of else None
+def ref_year(schema: RegisterSchema, values: dict[str, Any], ws: Workspace, org_id: str) -> int | None:
+    """Registers numbered per year (breaches: BR-2026-003) take the year from their module,
+    in the organisation's time zone (a breach at 00:30 on 1 January in London is that year's)."""
+    year_of = getattr(registers.module(schema.name), "ref_year", None)
+    if year_of is None:
+        return None
+    timezone = repo.get_organisation(ws.db, org_id).values.get("timezone") or "Europe/London"
+    return year_of(values, ws.clock.now(), timezone)
 
 
 def ensure_writable(ws: Workspace) -> None:
@@ -204,8 +215,9 @@ def ref_names(ws: Workspace, ids: list[str]) -> dict[str, str]:
     return names
 
 
-def describe_value(ws: Workspace, schema: RegisterSchema, name: str, value: Any) -> str:
-    """A value as a person reads it: choices by label, links by reference."""
+def describe_value(ws: Workspace, schema: RegisterSchema, name: str, value: Any,
+                   timezone: str = "Europe/London") -> str:
+    """A value as a person reads it: choices by label, links by reference, instants in local time."""
     try:
         f = schema.field(name)
     except KeyError:
@@ -213,6 +225,13 @@ def describe_value(ws: Workspace, schema: RegisterSchema, name: str, value: Any)
     if f.kind == LINK and value:
         names = ref_names(ws, list(value))
         return "; ".join(names[i] for i in value)
+    if f.kind == DATETIME and value:
+        from zoneinfo import ZoneInfo
+
+        from dpo_tui.clock import from_iso_utc
+
+        local = from_iso_utc(value).astimezone(ZoneInfo(timezone))
+        return local.strftime("%Y-%m-%d %H:%M %Z")
     return display(f, value)
 
 

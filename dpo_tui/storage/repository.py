@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from dpo_tui.domain.records import Record
-from dpo_tui.domain.schema import LINK, RegisterSchema, search_text
+from dpo_tui.domain.schema import RegisterSchema, search_text
 from dpo_tui.storage.db import StorageError, translate
 
 ORGANISATION = "organisation"
@@ -179,22 +179,34 @@ def _record_from_row(row: dict[str, Any] | tuple) -> Record:
 
 def _attach_links(db: Database, records: list[Record], schema: RegisterSchema) -> list[Record]:
     link_fields = [f.name for f in schema.link_fields]
-    if not records or not link_fields:
+    reverse = {f.reverse_of: f.name for f in schema.reverse_link_fields}
+    if not records or not (link_fields or reverse or schema.derive):
         return records
     by_id = {r.id: r for r in records}
     for r in records:
-        for name in link_fields:
+        for name in [*link_fields, *reverse.values()]:
             r.values[name] = []
     ids = list(by_id)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for field, from_id, to_id in db.execute(
-            f"SELECT field, from_id, to_id FROM links WHERE from_id IN ({marks}) "
-            "ORDER BY position, rowid", chunk,
-        ):
-            if field in link_fields:
-                by_id[from_id].values[field].append(to_id)
+        if link_fields:
+            for field, from_id, to_id in db.execute(
+                f"SELECT field, from_id, to_id FROM links WHERE from_id IN ({marks}) "
+                "ORDER BY position, rowid", chunk,
+            ):
+                if field in link_fields:
+                    by_id[from_id].values[field].append(to_id)
+        if reverse:
+            for field, from_id, to_id in db.execute(
+                f"SELECT l.field, l.from_id, l.to_id FROM links l JOIN records r ON r.id = l.from_id "
+                f"WHERE l.to_id IN ({marks}) ORDER BY r.ref", chunk,
+            ):
+                if field in reverse:
+                    by_id[to_id].values[reverse[field]].append(from_id)
+    if schema.derive is not None:
+        for r in records:
+            schema.derive(r.values)
     return records
 
 
@@ -262,8 +274,10 @@ def next_ref(db: Database, org_id: str, schema: RegisterSchema, year: int | None
 
 
 def _split_links(schema: RegisterSchema, values: dict[str, Any]) -> tuple[dict, dict[str, list]]:
+    """Stored values and stored links; reverse links belong to the other record and are dropped."""
     link_names = {f.name for f in schema.link_fields}
-    data = {k: v for k, v in values.items() if k not in link_names}
+    reverse_names = {f.name for f in schema.reverse_link_fields}
+    data = {k: v for k, v in values.items() if k not in link_names | reverse_names}
     links = {k: list(values.get(k) or []) for k in link_names}
     return data, links
 
@@ -315,7 +329,8 @@ def update_record(db: Database, record_id: str, schema: RegisterSchema, values: 
         after = {**before.values, **values}
         data, links = _split_links(schema, after)
         _check_link_targets(db, before.org_id or "", schema, links)
-        changes = diff(before.values, after)
+        reverse_names = {f.name for f in schema.reverse_link_fields}
+        changes = {k: v for k, v in diff(before.values, after).items() if k not in reverse_names}
         if changes:
             db.execute(
                 "UPDATE records SET data = ?, search = ?, updated_at = ? WHERE id = ?",

@@ -170,6 +170,10 @@ Keeps the records UK GDPR asks a small business for, and prints them as a report
 | `h` | Its history: every change, when and by whom |
 | `del` / `x` | Archive it (with a reason; nothing is ever deleted) |
 | `v` | Show archived records (then `u` restores) |
+| `l` | On processors and retention rules: choose the activities linked to it |
+
+In the breach log: `g` assess (the ICO's questions), `w` add a timeline entry,
+`i` record that the ICO was told, `f` close the breach. Breaches are never archived.
 
 In a form, `ctrl+s` saves and `esc` cancels. A field with a problem shows the reason
 under it; what you typed stays until you fix it.

@@ -91,7 +91,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def shown_fields(self) -> list[Field]:
         if self.only is None:
-            return list(self.schema.fields)
+            return list(self.schema.editable_fields)
         return [self.schema.field(name) for name in self.only]
 
     def compose(self) -> ComposeResult:

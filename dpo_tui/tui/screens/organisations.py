@@ -49,7 +49,8 @@ class WelcomeScreen(Screen[str | None]):
             if templates_available():
                 from dpo_tui.services import templates
 
-                options = [(Text(t["title"]), t["name"]) for t in templates.list_templates()]
+                options = [(Text(f"{t.label} ({t.activity_count} activities)"), t.name)
+                       for t in templates.list_templates()]
                 yield Static("Start from a template of typical activities (optional)",
                              classes="field-label")
                 yield Select(options, id="template", prompt="(no template: start empty)")

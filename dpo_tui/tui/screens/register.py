@@ -20,7 +20,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Finding, Record
-from dpo_tui.domain.schema import LINK, RegisterSchema, ValidationContext, display, is_empty
+from dpo_tui.domain.schema import (
+    DATETIME,
+    LINK,
+    RegisterSchema,
+    ValidationContext,
+    display,
+    is_empty,
+)
 from dpo_tui.services import records as record_service
 from dpo_tui.tui.widgets.badges import findings_badge, severity_text
 
@@ -157,8 +164,8 @@ class RegisterScreen(Screen):
         if is_empty(value):
             return ""
         f = self.schema.field(name)
-        if f.kind == LINK:
-            return record_service.describe_value(self.ws, self.schema, name, value)
+        if f.kind in (LINK, DATETIME):
+            return record_service.describe_value(self.ws, self.schema, name, value, self.app.timezone)
         return display(f, value)
 
     def current_id(self) -> str | None:
@@ -218,7 +225,8 @@ class RegisterScreen(Screen):
             text.append(f"\n{section}\n" if section else "\n", style="bold underline")
             for f in fields:
                 value = record.values.get(f.name)
-                shown = record_service.describe_value(self.ws, self.schema, f.name, value)
+                shown = record_service.describe_value(self.ws, self.schema, f.name, value,
+                                                     self.app.timezone)
                 text.append(f"{f.label}: ", style="dim")
                 if shown:
                     text.append(shown)
