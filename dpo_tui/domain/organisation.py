@@ -82,6 +82,8 @@ SCHEMA = s.RegisterSchema(
         s.Field("address", "Address", s.LONGTEXT, section=ORG),
         s.Field("email", "Email", s.EMAIL, section=ORG),
         s.Field("telephone", "Telephone", section=ORG),
+        s.Field("company_number", "Company or charity number", section=ORG),
+        s.Field("website", "Website", section=ORG),
         s.Field("role", "Role", s.CHOICE, section=ORG, choices=ROLES, default="controller",
                 in_table=True,
                 help="A business that also processes data for other organisations is both, "

@@ -240,8 +240,11 @@ def split_items(value: Any) -> list[str]:
 
 
 def _match_choice(f: Field, item: str) -> str:
+    wanted = item.casefold()
     for value, label in f.choices:
-        if item == value or item.casefold() == label.casefold() or item.casefold() == value.casefold():
+        # "(b) Contract" also answers to "Contract": people rarely type the letter.
+        bare = re.sub(r"^\([a-z]{1,2}\)\s*", "", label).casefold()
+        if wanted in (value.casefold(), label.casefold(), bare):
             return value
     allowed = ", ".join(label for _, label in f.choices)
     raise FieldError(f"'{item}' is not one of: {allowed}")
