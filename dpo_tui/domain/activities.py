@@ -124,7 +124,7 @@ SCHEMA = s.RegisterSchema(
                 help="The part of the business that does this, e.g. Bookings, Finance, Marketing, "
                 "HR, Safeguarding. ICO good practice."),
         s.Field("purpose", COLUMN_LABEL[2], section=PURPOSE, ico_column=2, required=True,
-                in_table=True,
+                in_table=True, short="Purpose",
                 help="Why the data is processed, in a few words a customer would understand: "
                 "'Class bookings and pupil records'. UK GDPR Art 30(1)(b)."),
         s.Field("joint_controller", COLUMN_LABEL[3], s.LONGTEXT, section=PURPOSE, ico_column=3,
@@ -140,7 +140,7 @@ SCHEMA = s.RegisterSchema(
                 help="Children merit specific protection (UK GDPR recital 38; ICO Age "
                 "appropriate design code). Set automatically when a children's category is chosen."),
         s.Field("data_categories", COLUMN_LABEL[5], s.TAGS, section=INDIVIDUALS, ico_column=5,
-                vocabulary="data_categories", in_table=True,
+                vocabulary="data_categories", in_table=True, short="Personal data",
                 help="What data: contact details, payments, photos... Health, ethnicity, religion, "
                 "biometrics and similar are special category data (Art 9); criminal records and "
                 "DBS results are criminal offence data (Art 10). Art 30(1)(c)."),
@@ -181,7 +181,7 @@ SCHEMA = s.RegisterSchema(
                 "sign-in, encrypted devices, locked cabinet... Art 30(1)(g) and Art 32(1)."),
         # ---- Lawful basis (12-15, 19)
         s.Field("lawful_bases", COLUMN_LABEL[12], s.MULTICHOICE, section=LAWFUL, ico_column=12,
-                choices=_LAWFUL_BASES, in_table=True,
+                choices=_LAWFUL_BASES, in_table=True, short="Lawful basis",
                 help="UK GDPR Art 6(1): (a) consent, (b) contract, (c) legal obligation, (d) vital "
                 "interests, (e) public task, (ea) recognised legitimate interests (from 5 Feb "
                 "2026), (f) legitimate interests. One or more."),
@@ -252,7 +252,7 @@ SCHEMA = s.RegisterSchema(
         s.Field("owner", "Owner", section=REVIEW,
                 help="Who keeps this entry accurate."),
         s.Field("status", "Status", s.CHOICE, section=REVIEW, choices=STATUSES, default="draft",
-                required=True, in_table=True,
+                required=True, in_table=True, short="Status",
                 help="Draft until confirmed; retired when the processing has stopped (kept as "
                 "history, no findings)."),
         s.Field("last_reviewed", "Last reviewed", s.DATE, section=REVIEW),

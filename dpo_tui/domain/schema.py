@@ -55,7 +55,12 @@ class Field:
     ico_column: int | None = None  # 1..30 in the ICO controller template
     default: Any = None
     in_table: bool = False  # shown as a column in the register's table
+    short: str = ""  # column heading when the label is too long for a table
     width: int = 0  # table column width (0 = auto)
+
+    @property
+    def heading(self) -> str:
+        return self.short or self.label
 
     def choice_label(self, value: str) -> str:
         return dict(self.choices).get(value, value)

@@ -93,7 +93,7 @@ class RegisterScreen(Screen):
         table = self.query_one(DataTable)
         table.add_column("Ref", key="ref", width=12)
         for f in self.schema.table_fields:
-            table.add_column(f.label, key=f.name, width=f.width or 26)
+            table.add_column(f.heading, key=f.name, width=f.width or 26)
         table.add_column("Findings", key="findings", width=12)
         self.refresh_view()
         table.focus()
