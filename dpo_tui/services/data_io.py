@@ -479,7 +479,7 @@ class _Checker:
             return None
         clean = self.values(schema, record["values"], ctx, where)
         # Stored links go to the links table; reverse links belong to the other record.
-        link_names = {f.name for f in schema.link_fields} | {f.name for f in schema.reverse_link_fields}
+        link_names = {f.name for f in (*schema.link_fields, *schema.reverse_link_fields)}
         return {k: v for k, v in clean.items() if k not in link_names}
 
     def links(self, org: dict[str, Any], where: str, by_id: dict[str, dict[str, Any]]) -> None:
@@ -543,6 +543,19 @@ class _Checker:
                     self.problem(_record_where(where, record, 0),
                                  f'field "{f.name}" lists {_show(listed)} but the link rows say '
                                  f"{_show(rows_say)}")
+            # A reverse link (e.g. an activity's breaches) is stored by the other record. A file
+            # may leave it out; if it lists one, it must say what the other side says.
+            for f in schema.reverse_link_fields:
+                listed = values.get(f.name) or []
+                linking = sorted(
+                    from_id for (from_id, field), targets in from_rows.items()
+                    if field == f.reverse_of and any(to == record_id for _, to in targets)
+                    and by_id[from_id].get("register") == f.target)
+                if listed and sorted(listed) != linking:
+                    self.problem(_record_where(where, record, 0),
+                                 f'field "{f.name}" lists {_show(listed)} but the {f.target} '
+                                 f'records linking here (their "{f.reverse_of}") are '
+                                 f"{_show(linking)}")
 
     def history(self, org: dict[str, Any], where: str, by_id: dict[str, dict[str, Any]]) -> None:
         org_id = org.get("id")

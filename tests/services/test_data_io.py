@@ -387,6 +387,28 @@ def test_link_values_must_agree_with_link_rows(empty, exported):
                for p in problems), problems
 
 
+def test_reverse_links_may_be_left_out_or_must_agree(empty, exported, tmp_path):
+    activity_schema = registers.schema("activity")
+    reverse = activity_schema.reverse_link_fields
+    assert reverse, "activities show their breaches, stored on the breach side"
+    f = reverse[0]
+    data = copy.deepcopy(exported)
+    org = first_org(data)
+    linked = [link for link in org["links"] if link["field"] == f.reverse_of]
+    assert linked
+    activity = next(r for r in org["records"] if r["id"] == linked[0]["to_id"])
+    truth = sorted(link["from_id"] for link in linked if link["to_id"] == activity["id"])
+    activity["values"][f.name] = ["made-up-id"]
+    problems = refused(empty, data)
+    assert any(f'record {activity["ref"]} (activity): field "{f.name}" lists' in p
+               for p in problems), problems
+    activity["values"][f.name] = list(reversed(truth))
+    data_io.import_data(empty, data)
+    assert sorted(records.get(empty, activity["id"]).values[f.name]) == truth
+    assert f.name not in json.loads(empty.db.execute(
+        "SELECT data FROM records WHERE id = ?", [activity["id"]]).fetchone()[0])
+
+
 def test_a_link_into_another_organisation_is_refused(empty, exported):
     data = copy.deepcopy(exported)
     org, old = data["organisations"]
