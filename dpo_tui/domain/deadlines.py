@@ -7,6 +7,8 @@ and a status relative to `now`:
 - "due soon": inside the warning window for its kind (breach countdowns always are);
 - "ok": listed for information (open actions, the next quarterly review) but not pressing.
 
+Most urgent first: open breach countdowns, then overdue, due soon and ok items, each by date.
+
 A date deadline (a review date, an expiry) is due by the end of that day in the organisation's
 time zone, and its window is counted in whole days from the organisation's today; a breach
 deadline is an exact instant (UK GDPR Art 33(1): 72 hours of elapsed time).
@@ -73,8 +75,9 @@ class DueItem:
 
     @property
     def sort_key(self) -> tuple[int, int, datetime, str]:
-        # Within a status a running 72-hour clock comes before everything else.
-        return (STATUS_ORDER[self.status], 0 if self.kind == BREACH else 1, self.due, self.ref)
+        # An open 72-hour clock (Art 33(1)) is counted in hours: it comes before everything else,
+        # even a review weeks overdue. Then overdue, due soon, ok; each by due date.
+        return (0 if self.kind == BREACH else 1, STATUS_ORDER[self.status], self.due, self.ref)
 
     def due_local(self) -> datetime:
         return self.due.astimezone(_zone(self.timezone))

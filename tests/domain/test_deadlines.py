@@ -82,9 +82,11 @@ def test_no_countdown_once_reported_or_not_reportable(values):
     assert items(breach(**values), kind=deadlines.BREACH) == []
 
 
-def test_a_running_breach_sorts_before_other_items_due_soon():
-    found = items(rec("action", "AC-001", what="Sooner", due=day(0)), breach(hours_ago=1))
-    assert [i.kind for i in found if i.status == DUE_SOON] == [deadlines.BREACH, deadlines.ACTION]
+def test_a_running_breach_comes_before_everything_else():
+    found = items(rec("action", "AC-001", what="Sooner", due=day(0)),
+                  rec("action", "AC-002", what="Long overdue", due=day(-60)), breach(hours_ago=1))
+    assert [(i.kind, i.status) for i in found][:3] == [
+        (deadlines.BREACH, DUE_SOON), (deadlines.ACTION, OVERDUE), (deadlines.ACTION, DUE_SOON)]
 
 
 # ---------------------------------------------------------------- processors
