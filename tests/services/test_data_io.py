@@ -535,10 +535,7 @@ def test_json_schema_and_import_agree_on_structural_errors(empty, exported, muta
 
 
 @pytest.fixture
-def run_cli(monkeypatch, capsys):
-    if "dpo_tui.commands.data" not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "dpo_tui.commands.data"))
-
+def run_cli(capsys):
     def run(*argv: str) -> tuple[int, str, str]:
         code = cli.main(list(argv))
         out, err = capsys.readouterr()

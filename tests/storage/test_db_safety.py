@@ -320,16 +320,6 @@ def test_a_read_only_file_can_be_read_and_refuses_saves_losing_nothing(tmp_path,
     ws.close()
 
 
-# The real console script, with the data commands listed even before cli.py lists them.
-CLI_WITH_DATA_COMMANDS = textwrap.dedent("""
-    import sys
-    from dpo_tui import cli
-    if "dpo_tui.commands.data" not in cli.COMMAND_MODULES:
-        cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, "dpo_tui.commands.data")
-    raise SystemExit(cli.main(sys.argv[1:]))
-""")
-
-
 def test_cli_saving_into_a_read_only_file_exits_1(tmp_path, run_unprivileged, capsys):
     source = tmp_path / "source.db"
     make_database(source)
@@ -343,8 +333,7 @@ def test_cli_saving_into_a_read_only_file_exits_1(tmp_path, run_unprivileged, ca
     target = tmp_path / "target.db"
     open_workspace(target, clock=NOW).close()
     os.chmod(target, 0o400)
-    child = run_unprivileged("-c", CLI_WITH_DATA_COMMANDS, "--db", str(target), "import-data",
-                             str(export))
+    child = run_unprivileged("-m", "dpo_tui", "--db", str(target), "import-data", str(export))
     assert child.returncode == 1, child.stderr
     assert "read-only" in child.stderr and "Traceback" not in child.stderr
 
