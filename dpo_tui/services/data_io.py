@@ -374,11 +374,11 @@ class _Checker:
             for record in org.get("records") if isinstance(org.get("records"), list) else []:
                 if isinstance(record, dict) and isinstance(record.get("id"), str):
                     self.owner.setdefault(record["id"], _org_where(org, n))
-        all_record_ids: dict[str, str] = {}  # record id -> organisation label, as checked
+        all_record_ids: dict[str, str] = {}  # record id -> where it is, as checked
         seen_org_ids: set[str] = set()
         plans = [self.organisation(org, n, all_record_ids, seen_org_ids)
                  for n, org in enumerate(orgs, 1)]
-        self.against_database(orgs, all_record_ids)
+        self.against_database(all_record_ids)
         return plans
 
     def organisation(self, org: dict[str, Any], n: int, all_record_ids: dict[str, str],
@@ -419,7 +419,7 @@ class _Checker:
                     self.problem(_record_where(where, record, m),
                                  f"id {record_id} appears twice in the file")
                 else:
-                    all_record_ids[record_id] = where
+                    all_record_ids[record_id] = _record_where(where, record, m)
                     by_id[record_id] = record
                     if result is not None:
                         record_data[record_id] = result
@@ -609,7 +609,7 @@ class _Checker:
                                  "of this organisation in the file")
         return uids
 
-    def against_database(self, orgs: list[dict[str, Any]], all_record_ids: dict[str, str]) -> None:
+    def against_database(self, all_record_ids: dict[str, str]) -> None:
         """Nothing in the file may already exist here: import adds, it never overwrites."""
         db = self.ws.db
         present = bulk.existing(db, "organisations", "id", self.record_ids)

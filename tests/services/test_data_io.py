@@ -454,7 +454,8 @@ def test_a_record_id_already_used_elsewhere_is_refused(ws, org, exported):
             entry["record_id"] = taken
     record["id"] = taken
     problems = refused(ws, data)
-    assert any(f"record id {taken} is already used in this database" in p for p in problems)
+    assert ('organisation "Harbour Dance Studio", record AC-001 (action): record id '
+            f"{taken} is already used in this database") in problems
 
 
 def test_a_failure_while_writing_rolls_everything_back(empty, exported, monkeypatch):
