@@ -164,7 +164,8 @@ def interval_months(org_values: dict[str, Any]) -> int:
 
 
 def accountability() -> dict[str, Any]:
-    """data/accountability.json: the ten ICO categories with a few questions each, and the source."""
+    """data/accountability.json: the ten ICO categories with a few questions each, and the source
+    ({"name", "url"}) to cite beside the answers."""
     return load("accountability")
 
 

@@ -130,7 +130,9 @@ def test_ten_ico_categories_each_with_questions_and_a_source():
                       "Individuals' rights", "Transparency", "Records of processing and lawful basis",
                       "Contracts and data sharing", "Risks and data protection impact assessments",
                       "Records management and security", "Breach response and monitoring"]
-    assert "ico.org.uk" in data["_source"] and "accountability-framework" in data["_source"]
+    assert data["source"]["url"].startswith("https://ico.org.uk/")
+    assert "accountability-framework" in data["source"]["url"]
+    assert data["source"]["name"] == "ICO Accountability Framework"
     questions = reviews.accountability_questions()
     assert all(len(c["questions"]) >= 2 for c in data["categories"])
     assert len({q["id"] for q in questions}) == len(questions)

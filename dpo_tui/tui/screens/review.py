@@ -80,7 +80,8 @@ def show_review(app) -> None:
         app.push_screen(ReviewScreen())
 
 
-def item_line(item: ReviewItem) -> Text:
+def item_line(item: ReviewItem, nested: bool = False) -> Text:
+    """One line of the list; a finding listed under its record is indented, without the ref."""
     line = Text()
     if item.decided:
         label = reviews.decision_label(item.decision or "")
@@ -88,9 +89,12 @@ def item_line(item: ReviewItem) -> Text:
     else:
         line.append(f"• {'to decide':<15}", style="bold")
     if item.kind == "finding":
+        if nested:
+            line.append("  └ ", style="dim")
         line.append_text(severity_text(item.severity) if item.severity else Text(" finding "))
         line.append(" ")
-    line.append(f"{item.ref:<12} ", style="bold")
+    if not nested:
+        line.append(f"{item.ref:<12} ", style="bold")
     line.append(item.title)
     return line
 
@@ -157,8 +161,9 @@ class ReviewScreen(Screen):
             current = review_service.latest_signed_off(self.ws, self.org_id)
         return review_service.state(self.ws, current.id) if current else None
 
-    def refresh_view(self, select: str | None = None) -> None:
-        """Reload from the database; highlight `select`, else the first item still to decide."""
+    def refresh_view(self, select: str | None = None, after: list[str] | None = None) -> None:
+        """Reload from the database; highlight `select`, else the first of `after` still to
+        decide (the items that followed the one just decided), else the first still to decide."""
         self.loaded_version = self.app.data_version
         self.loaded_org = self.org_id
         self.state = self.load_state()
@@ -174,9 +179,18 @@ class ReviewScreen(Screen):
         review = st.review
         self.sub_title = f"Quarterly review {review.get('period')}"
         heading.update(self.heading_text(st))
+        keys = ("This review is signed off and closed. esc back; w on the dashboard starts the next."
+                if st.signed_off else HELP_LINE)
+        self.query_one("#review-keys", Static).update(Text(keys, style="dim"))
+        record_id = None
         for index, item in enumerate(st.items):
-            items.add_option(Option(item_line(item), id=f"item{index}"))
-        target = select or (st.next_item.key if st.next_item else None)
+            if item.kind == "record":
+                record_id = item.record_id
+            nested = item.kind == "finding" and item.record_id is not None and item.record_id == record_id
+            items.add_option(Option(item_line(item, nested), id=f"item{index}"))
+        pending = {i.key for i in st.pending}
+        following = next((key for key in after or [] if key in pending), None)
+        target = select or following or (st.next_item.key if st.next_item else None)
         index = next((i for i, item in enumerate(st.items) if item.key == target), None)
         if index is None and st.items:
             index = len(st.items) - 1
@@ -264,19 +278,22 @@ class ReviewScreen(Screen):
         from dpo_tui.storage.db import StorageError
 
         assert self.state is not None
+        keys = [i.key for i in self.state.items]
+        after = keys[keys.index(item.key) + 1:] if item.key in keys else []
         try:
             review_service.decide(self.ws, self.state.review.id, item.key, decision, **kwargs)
         except (ValidationFailed, StorageError) as exc:
             self.app.notify(str(exc), title=f"{item.ref}: not saved", severity="error", timeout=10)
             return False
         self.app.data_changed()
-        self.refresh_view()
+        self.refresh_view(after=after)
         return True
 
     def action_decide(self, decision: str) -> None:
+        """Confirm the highlighted item as it stands (the list shows the decision at once)."""
         item = self.editable()
-        if item is not None and self.apply(item, decision):
-            self.app.notify(f"{item.ref}: {reviews.decision_label(reviews.normalise_decision(decision)).lower()}")
+        if item is not None:
+            self.apply(item, decision)
 
     def action_retire(self) -> None:
         from dpo_tui.tui.screens.dialogs import ConfirmDialog
@@ -294,7 +311,8 @@ class ReviewScreen(Screen):
             if yes:
                 self.apply(item, "retire")
 
-        self.app.push_screen(ConfirmDialog(f"Retire {item.ref} ({item.title})? {effect}.",
+        self.app.push_screen(ConfirmDialog(f"Retire {item.ref} ({item.title})? "
+                                           f"{effect[0].upper()}{effect[1:]}.",
                                            yes="Retire", no="Keep"), answered)
 
     def action_raise_action(self) -> None:
@@ -556,8 +574,9 @@ class AccountabilityScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        source = reviews.accountability()["source"]
         self.query_one("#accountability-source", Static).update(
-            Text("Source: " + reviews.accountability()["_source"].split(" . ")[0]))
+            Text(f"Based on the {source['name']}: {source['url']}"))
         self.reload()
         questions = self.query_one("#questions", OptionList)
         questions.focus()
