@@ -311,7 +311,7 @@ def missing_columns(column_map: Mapping[int, int | str]) -> list[int]:
 # ---------------------------------------------------------------- cells
 
 _CONTROL = re.compile(r"[\x00-\x08\x0c-\x1f\x7f-\x9f]")
-_BULLET = re.compile(r"^\s*(?:[•·▪◦●○∙*–—-]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[•·▪◦●○∙*–—-]|\d{1,2}[.)])\s+(?!\|)")
 _CONNECTIVE = re.compile(r"^(?:and|or|including|incl|such as|e\.?g|i\.?e|which|who|where|when|"
                          r"but|etc|plus|as well as|for|to|with|from|of|in|on|by)\b", re.I)
 LIST_KINDS = (s.TAGS, s.MULTICHOICE, s.LINK)
@@ -384,7 +384,8 @@ def _commas_sensible(parts: list[str]) -> bool:
 def split_cell(text: Any, kind: str = s.TAGS) -> list[str]:
     """The items of a multi-value cell, in order, without duplicates.
 
-    New lines and semicolons always separate items in list and table fields. Commas separate
+    New lines and semicolons always separate items in list and table fields (lists lose
+    repeated items; table rows keep them). Commas separate
     too, but only in list fields, only when the cell has no other separator, only outside
     brackets, and only when every part is short and none starts with a connective ('and',
     'including'...), so 'Contact details (address, email)' and sentences stay whole. Bullets
@@ -406,7 +407,7 @@ def split_cell(text: Any, kind: str = s.TAGS) -> list[str]:
     items: list[str] = []
     for item in raw:
         item = _BULLET.sub("", item).strip().rstrip(",").strip()
-        if item and item not in items:
+        if item and (kind == s.ROWS or item not in items):  # two equal table rows are two rows
             items.append(item)
     return items
 
@@ -593,7 +594,7 @@ def match_yes_no(text: Any) -> tuple[bool | None, str, bool]:
 
 
 _DPIA_WORDS = (
-    ("not-needed", r"not\s+(?:needed|required|necessary)|no\s+dpia|n/?a\b|not\s+applicable|none\s+needed"),
+    ("not-needed", r"not\s+(?:needed|required|necessary)|no\s+dpia|\bn/?a\b|not\s+applicable|none\s+needed"),
     ("in-progress", r"incomplete|not\s+complete|in\s+progress|ongoing|under\s*way|started|drafting|"
                     r"\bdraft|in\s+hand|progress"),
     ("not-started", r"not\s+(?:yet\s+)?started|not\s+yet|to\s*do|planned|pending|outstanding"),
@@ -653,8 +654,9 @@ def _matcher_for(f: s.Field) -> Callable[[str], str | None]:
 def match_choices(f: s.Field, text: Any) -> tuple[list[str], list[str]]:
     """(values recognised, items not recognised) for a MULTICHOICE cell.
 
-    An item that does not match as a whole is tried again split on 'and', '&', '/' and '+'
-    ('Art 6(1)(a) and (f)', 'Contract / legal obligation'), kept whole if a part fails.
+    An item that does not match as a whole is tried again split on commas, 'and', 'or', '&',
+    '/' and '+' ('Art 6(1)(a) and (f)', 'Contract / legal obligation', 'Right of access,
+    erasure'), and kept whole if a part fails.
     """
     match = _matcher_for(f)
     found: list[str] = []
@@ -665,7 +667,8 @@ def match_choices(f: s.Field, text: Any) -> tuple[list[str], list[str]]:
         hit = match(item)
         hits = [hit] if hit else []
         if not hits:
-            parts = [p.strip() for p in re.split(r"\s+(?:and|&|\+)\s+|\s*/\s*|\s*&\s*", item) if p.strip()]
+            parts = [p.strip() for p in re.split(r"\s*,\s*|\s+(?:and|or|&|\+)\s+|\s*/\s*|\s*&\s*", item)
+                     if p.strip()]
             if len(parts) > 1:
                 # '6(1)(a) and (f)': a bare letter borrows the article of the part before it.
                 tried = [match(p) for p in parts]
@@ -1159,23 +1162,26 @@ def read_org_block(rows: Sequence[Sequence[Any]]) -> tuple[dict[str, str], list[
             found[(role, part)] = (text, warning)
 
     _read_org_grid(rows, roles, parts, keep)
+    in_grid = bool(found)  # a grid was found: only single labels are read besides it
     role = None
     for row in rows:
         for index, cell in enumerate(row):
             if not isinstance(cell, str) or not cell.strip():
                 continue
             key = normalise_label(cell)
+            beside = _next_value(row, index)
             if key in combined:
-                keep(*combined[key], _next_value(row, index))
+                keep(*combined[key], beside)
             elif ":" in cell and normalise_label(cell.split(":", 1)[0]) in combined:
                 keep(*combined[normalise_label(cell.split(":", 1)[0])], cell.split(":", 1)[1])
-            elif key in roles and _next_value(row, index) is None:
-                role = roles[key]
-            elif key in roles:
-                # 'Controller | Acme Ltd': a role with a value beside it is the name.
-                keep(roles[key], "name", _next_value(row, index))
+            elif in_grid:
+                continue
+            elif key in roles and beside is None:
+                role = roles[key]  # a section heading: 'Name', 'Address'... follow
+            elif key in roles and not _is_org_label(beside):
+                keep(roles[key], "name", beside)  # 'Controller | Acme Ltd'
             elif key in parts and role is not None:
-                keep(role, parts[key], _next_value(row, index))
+                keep(role, parts[key], beside)
     result: dict[str, str] = {}
     warnings: list[str] = []
     for (role, part), (text, warning) in found.items():
@@ -1189,6 +1195,12 @@ def read_org_block(rows: Sequence[Sequence[Any]]) -> tuple[dict[str, str], list[
         if warning:
             warnings.append(f"{where}: {warning}")
     return result, warnings
+
+
+def _is_org_label(cell: Any) -> bool:
+    roles, parts, combined = _org_label_index()
+    key = normalise_label(cell) if isinstance(cell, str) else ""
+    return key in roles or key in parts or key in combined
 
 
 def _next_value(row: Sequence[Any], index: int) -> Any:
