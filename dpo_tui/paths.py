@@ -53,7 +53,12 @@ def export_dir() -> Path:
 
 def ensure_private_dir(path: Path) -> Path:
     """Create a folder readable only by its owner (0700); tighten it if we created it."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)
+    missing = []
+    walk = path
+    while not walk.exists():
+        missing.append(walk)
+        walk = walk.parent
+    for folder in reversed(missing):  # every folder we create is private, not just the last
+        folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)
     return path

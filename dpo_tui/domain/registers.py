@@ -7,6 +7,7 @@ Modules load on first use so that start-up only pays for what it shows.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from types import ModuleType
 

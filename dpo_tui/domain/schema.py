@@ -272,6 +272,8 @@ def parse_rows(f: Field, value: Any) -> list[dict[str, str]]:
             cells += [""] * (len(f.columns) - len(cells))
             rows.append(dict(zip(f.columns, cells, strict=True)))
         value = rows
+    if not isinstance(value, list | tuple):
+        raise FieldError("must be a list of rows")
     result = []
     for row in value:
         if not isinstance(row, Mapping):

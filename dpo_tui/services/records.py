@@ -141,6 +141,13 @@ def list_records(ws: Workspace, org_id: str, register: str, *, archived: bool = 
                              terms=filter_terms(text), limit=limit)
 
 
+def search(ws: Workspace, org_id: str, register: str, *, archived: bool = False, text: str = "",
+           limit: int = 200) -> tuple[list[Record], int]:
+    """Filter-as-you-type: a bounded window of matches and the total, in one query."""
+    return repo.search_records(ws.db, org_id, registers.schema(register), archived=archived,
+                               terms=filter_terms(text), limit=limit)
+
+
 def count(ws: Workspace, org_id: str, register: str, *, archived: bool = False, text: str = "") -> int:
     return repo.count_records(ws.db, org_id, register, archived=archived, terms=filter_terms(text))
 

@@ -70,15 +70,17 @@ def translate(exc: sqlite3.Error, path: Path | str) -> StorageError:
         return ReadOnlyDatabase(readonly_message(path))
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return CorruptDatabase(
-            f"The database {path} is damaged ({exc}). It was left untouched; "
+            f"The database {path} is damaged ({str(exc).splitlines()[0][:200]}). It was left untouched; "
             "restore the latest backup (dpo-tui paths shows where backups are)."
         )
     return StorageError(f"Database error in {path}: {exc}")
 
 
-def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
     if read_only:
-        uri = f"file:{quote(str(path))}?mode=ro"
+        # immutable=1 promises SQLite nobody writes the file meanwhile, so it creates no -wal or
+        # -shm beside a file we are only inspecting (and may refuse).
+        uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if immutable else "")
         conn = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
@@ -99,11 +101,12 @@ def inspect_existing(path: Path, known_migrations: set[str]) -> int:
             f"{path} is not a dpo-tui database (not an SQLite file). It was left untouched. "
             "Check the --db path or DPO_TUI_DB."
         )
-    conn = _connect(path, read_only=True)
+    in_use = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    conn = _connect(path, read_only=True, immutable=not in_use)
     try:
         result = conn.execute("PRAGMA quick_check").fetchall()
         if result != [("ok",)]:
-            detail = "; ".join(row[0] for row in result[:3])
+            detail = str(result[0][0]).splitlines()[0][:200]
             raise CorruptDatabase(
                 f"The database {path} is damaged ({detail}). It was left untouched; "
                 "restore the latest backup (dpo-tui paths shows where backups are)."

@@ -115,3 +115,9 @@ def _statements(script: str) -> list[str]:
             statements.append(text)
             current = []
     return statements
+
+
+@MIGRATIONS()
+def m002_links_by_source(db: Database) -> None:
+    # Reading a record's links looked through every link row; this index finds them directly.
+    db.execute("CREATE INDEX links_from ON links (from_id, field, position)")

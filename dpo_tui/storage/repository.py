@@ -61,8 +61,20 @@ def new_id() -> str:
 def transaction(db: Database) -> Iterator[Database]:
     """One atomic unit of work, with sqlite errors turned into messages a user can act on."""
     try:
-        with db.atomic():
-            yield db
+        if db.conn.in_transaction:
+            with db.atomic():  # nested: a savepoint inside the caller's transaction
+                yield db
+        else:
+            # IMMEDIATE takes the write lock now, so a busy database waits (busy timeout) and
+            # then fails cleanly, instead of failing half-way through the unit of work.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
     except sqlite3.Error as exc:
         if "append-only" in str(exc) or "cannot be" in str(exc) or "never deleted" in str(exc) \
                 or "are kept" in str(exc):
@@ -247,6 +259,25 @@ def list_records(
         params.append(limit)
     records = [_record_from_row(row) for row in db.execute(" ".join(sql), params)]
     return _attach_links(db, records, schema)
+
+
+def search_records(
+    db: Database, org_id: str, schema: RegisterSchema, *, archived: bool = False,
+    terms: Iterable[str] = (), limit: int = 200,
+) -> tuple[list[Record], int]:
+    """The first `limit` matches and how many match in all, in one scan of the table."""
+    sql = [f"SELECT {_RECORD_COLUMNS}, count(*) OVER () FROM records WHERE org_id = ? AND register = ?",
+           "AND archived_at IS NOT NULL" if archived else "AND archived_at IS NULL"]
+    params: list[Any] = [org_id, schema.name]
+    for term in terms:
+        sql.append("AND instr(search, ?) > 0")
+        params.append(term.casefold())
+    sql.append("ORDER BY ref LIMIT ?")
+    params.append(limit)
+    rows = db.execute(" ".join(sql), params).fetchall()
+    total = rows[0][-1] if rows else 0
+    records = [_record_from_row(row[:-1]) for row in rows]
+    return _attach_links(db, records, schema), total
 
 
 def count_records(db: Database, org_id: str, register: str, *, archived: bool = False,

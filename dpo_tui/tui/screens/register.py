@@ -124,10 +124,8 @@ class RegisterScreen(Screen):
         if self.org is None:
             return
         text = self.filter_text()
-        rows = record_service.list_records(self.ws, self.org.id, self.register_name,
-                                           archived=self.show_archived, text=text, limit=ROW_LIMIT)
-        total = record_service.count(self.ws, self.org.id, self.register_name,
-                                     archived=self.show_archived, text=text)
+        rows, total = record_service.search(self.ws, self.org.id, self.register_name,
+                                            archived=self.show_archived, text=text, limit=ROW_LIMIT)
         table = self.query_one(DataTable)
         previous = select or self.current_id()
         table.clear()
