@@ -1,0 +1,167 @@
+"""HTML -> PDF/A-3b with WeasyPrint: the only module that imports it, and only when called.
+
+Safety: WeasyPrint's default URL fetcher reads anything it is pointed at (local files, any
+URL). Ours serves only the files in this package's asset folder (the stylesheet) and refuses
+everything else, so even markup that slipped past autoescaping could not read /etc/passwd or
+call a server. Fonts come from the system through fontconfig, not through URLs.
+
+Archival: PDF/A-3b (ISO 19005-3) lets the PDF carry its own data as an embedded file; the
+report attaches the organisation's records as JSON, marked as the PDF's data (AFRelationship).
+
+The file is written to a temporary file in the target folder and renamed over the target, so
+a failure or a cancelled report never leaves half a PDF behind.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from dpo_tui.report import ASSETS_DIR
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+PDF_VARIANT = "pdf/a-3b"
+# File types the report's own assets may have; anything else is refused even inside the folder.
+ASSET_SUFFIXES = {".css", ".png", ".svg", ".jpg"}
+
+
+class PdfWriteError(OSError):
+    """The PDF could not be written where asked; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file embedded in the PDF (PDF/A-3 associated file)."""
+
+    name: str
+    text: str
+    description: str
+    relationship: str = "Data"  # PDF 2.0 / PDF/A-3 AFRelationship: the data the PDF shows
+
+
+def asset_path(url: str, root: Path = ASSETS_DIR) -> Path | None:
+    """The local file a URL names if it is one of the report's own assets, else None.
+
+    Only file: URLs without a host, resolving (symlinks and '..' included) to a regular file
+    inside `root` with an asset suffix.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    try:
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        base = root.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not path.is_relative_to(base) or path.suffix.lower() not in ASSET_SUFFIXES:
+        return None
+    return path if path.is_file() else None
+
+
+def make_fetcher(root: Path = ASSETS_DIR) -> Any:
+    """An allow-list URL fetcher (a weasyprint.urls.URLFetcher subclass, as v70 requires).
+
+    `requested` lists every URL WeasyPrint asked for and `refused` those it did not get, so
+    tests (and a curious user) can see exactly what rendering tried to read.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols={"file"}, allow_redirects=False)
+            self.root = root
+            self.requested: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            self.requested.append(url)
+            path = asset_path(url, self.root)
+            if path is None:
+                self.refused.append(url)
+                raise ValueError(f"refused: the report reads only its own assets, not {url[:80]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
+                                      headers={"Content-Type": content_type})
+
+        def open(self, url: Any, data: Any = None, timeout: Any = None) -> URLFetcherResponse:
+            return self.fetch(url.full_url if hasattr(url, "full_url") else str(url))
+
+    return AssetFetcher()
+
+
+def render(html: str, fetcher: Any = None) -> Document:
+    """Lay out the pages (most of the cost). The stylesheet is linked relative to the assets."""
+    from weasyprint import HTML
+
+    fetcher = fetcher or make_fetcher()
+    base_url = ASSETS_DIR.as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        pdf_variant=PDF_VARIANT)
+
+
+def check_folder(folder: Path) -> None:
+    """A clear message before any work if the folder cannot take the file."""
+    if not folder.exists():
+        raise PdfWriteError(f"The folder {folder} does not exist; create it or choose another "
+                            "place for the report.")
+    if not folder.is_dir():
+        raise PdfWriteError(f"{folder} is not a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PdfWriteError(f"Cannot write in the folder {folder} (permission denied); choose "
+                            "a folder you can write to.")
+
+
+def write(document: Document, target: Path, *, attachments: tuple[AttachedFile, ...] = (),
+          created: datetime | None = None, fetcher: Any = None) -> Path:
+    """Write the laid-out document to `target` atomically (temp file + rename), mode 0600.
+
+    The report holds personal data, so like the database it is readable only by its owner.
+    """
+    from weasyprint import Attachment
+
+    target = Path(target)
+    folder = target.parent
+    check_folder(folder)
+    fetcher = fetcher or make_fetcher()
+    embedded = [Attachment(string=a.text, name=a.name, description=a.description,
+                           created=created, modified=created, relationship=a.relationship,
+                           url_fetcher=fetcher)
+                for a in attachments]
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise PdfWriteError(f"Cannot write in the folder {folder} ({exc.strerror}); choose a "
+                            "folder you can write to.") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            document.write_pdf(fh, pdf_variant=PDF_VARIANT, attachments=embedded)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp_name, target)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise PdfWriteError(f"Cannot write {target} ({exc.strerror}); no report was saved.") from exc
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_pdf(html: str, target: Path, *, attachments: tuple[AttachedFile, ...] = (),
+              created: datetime | None = None) -> Path:
+    """Render and write in one call (tests and tools; the service reports each stage)."""
+    fetcher = make_fetcher()
+    document = render(html, fetcher)
+    return write(document, target, attachments=attachments, created=created, fetcher=fetcher)
