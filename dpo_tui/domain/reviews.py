@@ -23,7 +23,10 @@ Fields of the "review" register (kept simple so the report can print them as the
   ``category`` (label of one of the ten ICO categories), ``question`` (its text), ``answer``
   ("yes", "partly" or "no") and ``notes``. Questions live in data/accountability.json.
 
-The report's "last review" is `latest_signed_off(snapshot.of("review"))`.
+For the report: the last review is `latest_signed_off(snapshot.of("review"))` (a review still in
+progress is not a review done); `items_for_report(review)` gives its items without internal
+keys and with decisions in words; `latest_answers(snapshot.of("review"))` gives the latest
+signed-off accountability answers; `accountability()["source"]` names the framework to cite.
 """
 
 from __future__ import annotations
@@ -378,6 +381,36 @@ def findings(snapshot: Snapshot) -> list[Finding]:
                         f"{(due.last.get('signed_off_at') or '')[:10]}, {due.last.get('period')})",
                         REGISTER, due.last.id, due.last.ref, "next_due")]
     return []
+
+
+def register_title(register: str) -> str:
+    from dpo_tui.domain import registers
+
+    if register == "organisation":
+        return "Organisation profile"
+    try:
+        return registers.schema(register).title
+    except KeyError:
+        return register
+
+
+def items_for_report(review: Record) -> list[dict[str, str]]:
+    """The items a review covered, as a person reads them (no internal keys): ref, register
+    (its title), kind ("Record" or "Finding"), item (title or finding), decision (label), note,
+    action (the reference of the action raised) and decided_at (UTC instant)."""
+    result = []
+    for row in review.get("items", []):
+        result.append({
+            "ref": row.get("ref", ""),
+            "register": register_title(row.get("register", "")),
+            "kind": "Finding" if row.get("key", "").startswith("finding:") else "Record",
+            "item": row.get("title", ""),
+            "decision": decision_label(row.get("decision", "")),
+            "note": row.get("note", ""),
+            "action": row.get("action_ref", ""),
+            "decided_at": row.get("decided_at", ""),
+        })
+    return result
 
 
 def latest_answers(reviews: list[Record]) -> tuple[Record | None, list[dict[str, str]]]:

@@ -248,3 +248,25 @@ def test_keep_lists_a_record_the_review_in_hand_has_just_confirmed():
     assert [c.kind for c in reviews.items_to_cover(snap(done), [f], TODAY)] == ["finding"]
     kept = reviews.items_to_cover(snap(done), [f], TODAY, keep={"id-PA-001"})
     assert [(c.kind, c.ref) for c in kept] == [("record", "PA-001"), ("finding", "PA-001")]
+
+
+def test_items_for_report_read_as_words_without_internal_keys():
+    review = signed(items=[
+        {"key": "record:abc", "register": "activity", "ref": "PA-001", "title": "Bookings",
+         "decision": "still-accurate", "note": "", "action_ref": "", "decided_at": "2026-11-22T10:00:00Z"},
+        {"key": "finding:processor-no-contract:def:contract_reference:1234abcd",
+         "register": "processor", "ref": "PR-001", "title": "Stripe: no contract",
+         "decision": "action-raised", "note": "chase", "action_ref": "AC-001",
+         "decided_at": "2026-11-22T10:01:00Z"},
+        {"key": "finding:org-no-registration:org-1:ico_registration_number:99999999",
+         "register": "organisation", "ref": "Harbour Music Ltd", "title": "No ICO number",
+         "decision": "edited", "note": "", "action_ref": "", "decided_at": "2026-11-22T10:02:00Z"},
+    ])
+    rows = reviews.items_for_report(review)
+    assert rows[0] == {"ref": "PA-001", "register": "Processing activities", "kind": "Record",
+                       "item": "Bookings", "decision": "Still accurate", "note": "", "action": "",
+                       "decided_at": "2026-11-22T10:00:00Z"}
+    assert (rows[1]["kind"], rows[1]["decision"], rows[1]["action"]) == ("Finding", "Action raised",
+                                                                         "AC-001")
+    assert rows[2]["register"] == "Organisation profile"
+    assert not any("record:" in str(v) or "finding:" in str(v) for row in rows for v in row.values())
