@@ -232,11 +232,15 @@ def start_or_resume(ws: Workspace, org_id: str) -> ReviewState:
 
 
 def decide(ws: Workspace, review_id: str, item_key: str, decision: str, note: str = "", *,
-           what: str | None = None, owner: str = "", due: str | date | None = None) -> ReviewState:
+           what: str | None = None, owner: str = "", due: str | date | None = None,
+           seen: ReviewItem | None = None) -> ReviewState:
     """Record one decision, with its effect on the record, in one transaction.
 
     `what`, `owner` and `due` describe the action raised when the decision is "action".
-    Deciding an item again replaces its earlier decision (the earlier effect stays, in history).
+    `seen` is the item as the caller listed it: an edit saved just before the "edit" decision
+    may have put a finding right, so that it is no longer listed; the decision is recorded
+    against the item as it was seen. Deciding an item again replaces its earlier decision (the
+    earlier effect stays, in history).
     """
     try:
         code = reviews.normalise_decision(decision)
@@ -246,6 +250,8 @@ def decide(ws: Workspace, review_id: str, item_key: str, decision: str, note: st
     review = current.review
     _require_in_progress(review)
     item = current.item(item_key)
+    if item is None and code == EDITED and seen is not None and seen.key == item_key:
+        item = seen
     if item is None:
         raise StorageError(f"'{item_key}' is not an item of review {review.ref}; it may have been "
                            "dealt with already (reopen the review to see what is left)")

@@ -200,6 +200,18 @@ def test_edit_records_the_decision_and_counts_as_reviewed(ws, org, studio):
     assert values["last_reviewed"] == "2026-11-22" and values["security_measures"] == "Two-step sign-in"
 
 
+def test_an_edit_that_puts_a_finding_right_is_still_recorded(ws, org, studio):
+    state = review.start_or_resume(ws, org.id)
+    finding = next(i for i in state.items if i.key.startswith("finding:org-contact:"))
+    organisations.update(ws, org.id, {"address": "1 Quay Street", "email": "hi@harbour.example"})
+    with pytest.raises(StorageError, match="not an item"):
+        review.decide(ws, state.review.id, finding.key, "edit")  # the finding has gone
+    state = review.decide(ws, state.review.id, finding.key, "edit", seen=finding)
+    row = state.review.values["items"][-1]
+    assert (row["key"], row["decision"], row["register"]) == (finding.key, "edited", "organisation")
+    assert state.item(finding.key).decision == reviews.EDITED  # listed first: decided, now gone
+
+
 def test_deciding_again_replaces_the_earlier_decision(ws, org, studio):
     state = review.start_or_resume(ws, org.id)
     key = item_for(state, "PA-001").key

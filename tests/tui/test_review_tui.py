@@ -228,3 +228,32 @@ async def test_a_breach_finding_cannot_be_retired(demo_db):
         assert state.review.values["items"] == []
     finally:
         ws.close()
+
+
+async def test_editing_the_organisation_from_a_finding(ws, org):
+    from textual.widgets import TextArea
+
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.pause()
+        screen = await start_review(app, pilot)
+        target = next(i for i in screen.state.items if i.key.startswith("finding:org-contact:"))
+        items = screen.query_one("#review-items", OptionList)
+        while screen.current_item().key != target.key:
+            await pilot.press("down")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-address", TextArea).text = "1 Quay Street, Bristol"
+        form.query_one("#field-email", Input).value = "hello@harbour.example"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        decided = {i.key: i.decision for i in screen.state.decided}
+        assert decided[target.key] == "edited"
+        assert items.highlighted is not None
+    saved = organisations.get(ws, org.id).values
+    assert saved["address"] == "1 Quay Street, Bristol" and saved["email"] == "hello@harbour.example"
+    assert "org-contact" not in [f.code for f in records.findings(ws, org.id)]

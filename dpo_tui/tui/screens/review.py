@@ -396,7 +396,7 @@ class ReviewScreen(Screen):
             for warning in saved.warnings.values():
                 self.app.notify(warning, severity="warning")
             self.app.data_changed()
-            if self.apply(item, "edit"):
+            if self.apply(item, "edit", seen=item):
                 self.app.notify(f"Saved {record.ref}: edited")
 
         self.app.push_screen(form, done)
@@ -425,7 +425,7 @@ class ReviewScreen(Screen):
                 self.app.notify(str(exc), title="Not saved", severity="error", timeout=10)
                 return
             self.app.data_changed()
-            if self.apply(item, "edit"):
+            if self.apply(item, "edit", seen=item):
                 self.app.notify("Organisation saved: edited")
 
         self.app.push_screen(form, done)
