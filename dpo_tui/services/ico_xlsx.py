@@ -789,7 +789,8 @@ def export_csv(ws: Workspace, org_id: str, register: str, path: Path | str) -> E
 
 def _refs_by_id(ws: Workspace, org_id: str, schema: s.RegisterSchema) -> dict[str, str]:
     refs: dict[str, str] = {}
-    for target in {f.target for f in schema.link_fields if f.target}:
+    # Every link, stored here or read from the other side (an activity's breaches).
+    for target in {f.target for f in schema.fields if f.kind == s.LINK and f.target}:
         if target not in registers.available():
             continue
         target_schema = registers.schema(target)
