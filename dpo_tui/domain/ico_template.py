@@ -299,8 +299,8 @@ def repeats_header(row: Sequence[Any], column_map: Mapping[int, int | str]) -> b
 
 def unrecognised_columns(row: Sequence[Any], column_map: Mapping[int, int | str]) -> list[tuple[int, str]]:
     """(cell index, header text) of header cells that name no column (ignored on import)."""
-    return [(i, str(cell).strip()) for i, cell in enumerate(row)
-            if i not in column_map and cell is not None and str(cell).strip()]
+    return [(i, cell_text(cell)[0]) for i, cell in enumerate(row)
+            if i not in column_map and cell_text(cell)[0]]
 
 
 def missing_columns(column_map: Mapping[int, int | str]) -> list[int]:
