@@ -130,7 +130,7 @@ SCHEMA = s.RegisterSchema(
         s.Field("next_due", "Next review due", s.DATE, section=REVIEW, in_table=True,
                 help="Set at sign-off: the sign-off date plus the review interval."),
         s.Field("notes", "Notes", s.LONGTEXT, section=REVIEW),
-        s.Field("items", "Items covered", s.ROWS, section=ITEMS, columns=ITEM_COLUMNS,
+        s.Field("items", "Items covered", s.ROWS, section=ITEMS, columns=ITEM_COLUMNS, max_items=5000,
                 help="One per decision: key | register | ref | title | decision | note | action | decided at."),
         s.Field("accountability", "Accountability answers", s.ROWS, section=CHECK,
                 columns=ANSWER_COLUMNS,

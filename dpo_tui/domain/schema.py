@@ -52,6 +52,7 @@ class Field:
     # relation is stored once and seen from both sides (e.g. an activity's breaches).
     reverse_of: str | None = None
     columns: tuple[str, ...] = ()  # for ROWS: the cell names
+    max_items: int = 200  # for TAGS, MULTICHOICE, LINK and ROWS: how many entries at most
     ico_column: int | None = None  # 1..30 in the ICO controller template
     default: Any = None
     in_table: bool = False  # shown as a column in the register's table
@@ -224,7 +225,7 @@ def parse_datetime(value: Any, timezone: str = "Europe/London") -> str | None:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def split_items(value: Any) -> list[str]:
+def split_items(value: Any, limit: int = MAX_ITEMS) -> list[str]:
     """A multi-value field typed as text: one item per line or separated by semicolons."""
     if value in (None, ""):
         return []
@@ -239,8 +240,8 @@ def split_items(value: Any) -> list[str]:
         text = clean_text(part, multiline=False, limit=MAX_TEXT)
         if text and text not in items:
             items.append(text)
-    if len(items) > MAX_ITEMS:
-        raise FieldError(f"has {len(items)} entries, at most {MAX_ITEMS}")
+    if len(items) > limit:
+        raise FieldError(f"has {len(items)} entries, at most {limit}")
     return items
 
 
@@ -281,8 +282,8 @@ def parse_rows(f: Field, value: Any) -> list[dict[str, str]]:
         clean = {c: clean_text(row.get(c, ""), multiline=False, limit=MAX_TEXT) for c in f.columns}
         if any(clean.values()):
             result.append(clean)
-    if len(result) > MAX_ITEMS:
-        raise FieldError(f"has {len(result)} rows, at most {MAX_ITEMS}")
+    if len(result) > f.max_items:
+        raise FieldError(f"has {len(result)} rows, at most {f.max_items}")
     return result
 
 
@@ -332,9 +333,9 @@ def normalise(f: Field, value: Any, ctx: ValidationContext) -> Any:
         text = clean_text(value, multiline=False, limit=MAX_TEXT)
         return _match_choice(f, text) if text else None
     if kind == MULTICHOICE:
-        return [_match_choice(f, item) for item in split_items(value)]
+        return [_match_choice(f, item) for item in split_items(value, f.max_items)]
     if kind == TAGS:
-        return split_items(value)
+        return split_items(value, f.max_items)
     if kind == DATE:
         return parse_date(value)
     if kind == DATETIME:
@@ -344,7 +345,7 @@ def normalise(f: Field, value: Any, ctx: ValidationContext) -> Any:
     if kind == INT:
         return parse_int(value)
     if kind == LINK:
-        return split_items(value)
+        return split_items(value, f.max_items)
     if kind == ROWS:
         return parse_rows(f, value)
     raise AssertionError(f"unknown field kind {kind}")

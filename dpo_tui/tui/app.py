@@ -51,6 +51,7 @@ class DpoApp(App):
         *[Binding(key, f"go('{register}')", label, show=register not in ("client_processing", "action"))
           for key, register, label in NAVIGATION],
         Binding("ctrl+n", "new_breach", "Log breach", priority=True),
+        Binding("w", "review", "Review"),
         Binding("o", "edit_organisation", "Organisation"),
         Binding("s", "switch_organisation", "Switch org"),
         Binding("question_mark", "help", "Help"),
@@ -135,14 +136,15 @@ class DpoApp(App):
         self.switch_to(where)
 
     def switch_to(self, name: str) -> None:
-        # Keep one screen per register on a flat stack: dashboard at the bottom, one on top.
-        while len(self.screen_stack) > 2:
+        # A flat stack: the dashboard at the bottom and at most one register screen above it.
+        base = self.screen_stack.index(self.get_screen("dashboard")) + 1
+        while len(self.screen_stack) > base + 1:
             self.pop_screen()
         if name == "dashboard":
-            if len(self.screen_stack) == 2:
+            if len(self.screen_stack) == base + 1:
                 self.pop_screen()
             return
-        if len(self.screen_stack) == 2:
+        if len(self.screen_stack) == base + 1:
             self.switch_screen(name)
         else:
             self.push_screen(name)
@@ -232,6 +234,13 @@ class DpoApp(App):
 
         open_quick_breach(self)
 
+    def action_review(self) -> None:
+        if self.org is None:
+            return
+        from dpo_tui.tui.screens.review import open_review
+
+        open_review(self)
+
     # ------------------------------------------------------------ palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -244,6 +253,8 @@ class DpoApp(App):
                                     lambda r=register: self.action_go(r))
         yield SystemCommand("Log a breach now", "Quick entry; starts the 72-hour clock",
                             self.action_new_breach)
+        yield SystemCommand("Quarterly review", "Start or carry on the quarterly compliance review",
+                            self.action_review)
         yield SystemCommand("Organisation profile", "Edit the organisation and its settings",
                             self.action_edit_organisation)
         yield SystemCommand("Organisation history", "Every change to the organisation profile",

@@ -153,3 +153,18 @@ def test_opening_the_app_does_not_import_pdf_or_spreadsheet_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_moving_between_screens_never_leaves_a_blank_one(ws, org):
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        for key, expected in [("a", "RegisterScreen"), ("d", "DashboardScreen"), ("t", "RegisterScreen"),
+                              ("p", "RegisterScreen"), ("d", "DashboardScreen"), ("d", "DashboardScreen")]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == expected, key
+        await pilot.press("a", "t", "d")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"
+        assert len(app.screen_stack) == 2  # the default screen and the dashboard
