@@ -51,6 +51,7 @@ ON_DUPLICATE = (SKIP, UPDATE)
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 100_000
+BLANK_RUN = 10_000  # blank rows in a row taken as the end of the sheet
 EXCEL_CELL_LIMIT = 32_767  # characters Excel keeps in one cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -300,13 +301,25 @@ def _fill_merges(rows: list[list[Any]], merges: list[tuple[int, int, int, int]])
 
 
 def _rows_of(sheet: Any, limit: int | None = None) -> list[list[Any]]:
+    """The sheet's cell values, row 1 first (blank rows kept, so indexes are row numbers - 1).
+
+    Reading stops after BLANK_RUN blank rows in a row (sheets formatted down to row 1,048,576
+    hold nothing there), and refuses more than MAX_ROWS rows with something in them.
+    """
     rows: list[list[Any]] = []
-    for row in sheet.iter_rows(values_only=True, max_row=limit):
+    filled = blank_run = 0
+    for row in sheet.iter_rows(values_only=True, min_row=1, min_col=1, max_row=limit):
         values = list(row)
         while values and (values[-1] is None or values[-1] == ""):
             values.pop()
         rows.append(values)
-        if len(rows) > MAX_ROWS + ico.HEADER_SCAN_ROWS:
+        if values:
+            filled, blank_run = filled + 1, 0
+        else:
+            blank_run += 1
+            if blank_run > BLANK_RUN:
+                break
+        if filled > MAX_ROWS:
             raise SpreadsheetError(f"The sheet '{sheet.title}' has more than {MAX_ROWS:,} rows; "
                                    "split it into smaller files.")
     while rows and not rows[-1]:

@@ -619,3 +619,25 @@ def test_the_summary_says_what_will_happen(ws, org, tmp_path):
     lines = plan.summary_lines()
     assert lines[2] == "Rows: 1 ready, 2 with warnings, 1 invalid, 1 duplicates, 4 skipped"
     assert lines[3] == "Will create 3 activities, update 0, leave 5 alone; 1 invalid row not imported."
+
+
+def test_limits_on_size_and_rows(ws, org, tmp_path, monkeypatch):
+    rows = [["Purpose of processing", "Business function", "Categories of individuals"],
+            *[[f"Purpose {n}", "Sales", "Customers"] for n in range(10)]]
+    path = write_book(tmp_path / "big.xlsx", rows)
+    monkeypatch.setattr(ico_xlsx, "MAX_ROWS", 5)
+    with pytest.raises(ico_xlsx.SpreadsheetError, match="more than 5 rows; split it"):
+        ico_xlsx.preview_import(ws, org.id, path)
+    monkeypatch.setattr(ico_xlsx, "MAX_ROWS", 100)
+    monkeypatch.setattr(ico_xlsx, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ico_xlsx.SpreadsheetError, match="Refusing files over"):
+        ico_xlsx.preview_import(ws, org.id, path)
+
+
+def test_a_long_run_of_blank_rows_ends_the_sheet(ws, org, tmp_path, monkeypatch):
+    rows = [["Purpose of processing", "Business function", "Categories of individuals"],
+            ["Quotes", "Sales", "Customers"], *[[] for _ in range(5)], ["Far below", "Sales", "x"]]
+    path = write_book(tmp_path / "gap.xlsx", rows)
+    assert [r.row_number for r in ico_xlsx.preview_import(ws, org.id, path).rows] == [2, 8]
+    monkeypatch.setattr(ico_xlsx, "BLANK_RUN", 3)
+    assert [r.row_number for r in ico_xlsx.preview_import(ws, org.id, path).rows] == [2]
