@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from dpo_tui.domain import registers
-from dpo_tui.domain.records import Finding, Record
+from dpo_tui.domain.records import Finding, Record, Snapshot
 from dpo_tui.services import organisations
 from dpo_tui.services import records as record_service
 from dpo_tui.services.workspace import Workspace
@@ -63,6 +63,7 @@ class DpoApp(App):
         self.ws = ws
         self.org: Record | None = organisations.current(ws)
         self.data_version = 0
+        self._snapshot: Snapshot | None = None
         self._findings: list[Finding] | None = None
         self._by_record: dict[str, list[Finding]] | None = None
 
@@ -75,15 +76,23 @@ class DpoApp(App):
     def data_changed(self) -> None:
         """Something was saved: findings and every screen's rows are stale."""
         self.data_version += 1
+        self._snapshot = None
         self._findings = None
         self._by_record = None
         if self.org is not None:
             self.org = organisations.get(self.ws, self.org.id)
             self.title = f"dpo-tui — {self.org.values.get('name')}"
 
+    def snapshot(self) -> Snapshot | None:
+        """The current organisation's live records, read once per change of data."""
+        if self._snapshot is None and self.org is not None:
+            self._snapshot = record_service.snapshot(self.ws, self.org.id)
+        return self._snapshot
+
     def findings(self) -> list[Finding]:
         if self._findings is None:
-            self._findings = record_service.findings(self.ws, self.org.id) if self.org else []
+            snap = self.snapshot()
+            self._findings = record_service.findings(self.ws, self.org.id, snap) if snap else []
         return self._findings
 
     def findings_by_record(self) -> dict[str, list[Finding]]:

@@ -68,6 +68,9 @@ def item_option_id(index: int, item: DueItem) -> str:
     return f"due{index}:{item.register}:{item.record_id or ''}"
 
 
+MAX_LINES = 30  # lines shown per group; the rest are counted
+
+
 class DashboardScreen(Screen):
     BINDINGS = [
         Binding("w", "review", "Quarterly review"),
@@ -122,7 +125,8 @@ class DashboardScreen(Screen):
             summary.append(f"{schema.title}: {records.count(self.app.ws, org.id, name)}   ")
         self.query_one("#dashboard-summary", Static).update(summary)
 
-        view = dashboard.overview(self.app.ws, org.id, found=self.app.findings())
+        view = dashboard.overview(self.app.ws, org.id, found=self.app.findings(),
+                                  snap=self.app.snapshot())
         self.items = view.items
         self.query_one("#dashboard-review", Static).update(self.review_text(view))
         now = self.app.ws.clock.now()
@@ -131,26 +135,37 @@ class DashboardScreen(Screen):
         urgent = len(view.urgent)
         heading = (f"Due — {urgent} due or overdue, most urgent first" if urgent
                    else "Due — nothing due or overdue")
-        attention.add_option(Option(Text(heading, style="bold"), id="heading-due", disabled=True))
-        for index, item in enumerate(view.items):
-            attention.add_option(Option(item_line(item, now), id=item_option_id(index, item)))
-        attention.add_option(None)
+        # Built as one list and capped per group: a thousand options would make the first
+        # screen slow to appear, and nobody reads past the first screenful anyway.
+        options: list[Option | None] = [Option(Text(heading, style="bold"), id="heading-due",
+                                               disabled=True)]
+        for index, item in enumerate(view.items[:MAX_LINES]):
+            options.append(Option(item_line(item, now), id=item_option_id(index, item)))
+        if len(view.items) > MAX_LINES:
+            options.append(Option(Text(f"… and {len(view.items) - MAX_LINES} more "
+                                       "(dpo-tui check lists them all)", style="dim"),
+                                  id="more-due", disabled=True))
+        options.append(None)
         if not view.findings_by_register:
-            attention.add_option(Option(Text("No findings. ✓", style="green"), id="none",
-                                        disabled=True))
+            options.append(Option(Text("No findings. ✓", style="green"), id="none", disabled=True))
         for register, found in view.findings_by_register.items():
             title = ("Organisation profile" if register == "organisation"
                      else registers.schema(register).title if register in registers.MODULES
                      else register)
-            attention.add_option(Option(Text(f"Findings — {title} ({len(found)})", style="bold"),
-                                        id=f"heading-{register}", disabled=True))
-            for i, finding in enumerate(found):
+            options.append(Option(Text(f"Findings — {title} ({len(found)})", style="bold"),
+                                  id=f"heading-{register}", disabled=True))
+            for i, finding in enumerate(found[:MAX_LINES]):
                 line = Text()
                 line.append_text(severity_text(finding.severity))
                 line.append(f" {finding.ref:<12} ", style="bold")
                 line.append(finding.message)
-                attention.add_option(Option(line, id=f"f{register}{i}:{finding.register}:"
-                                                     f"{finding.record_id or ''}"))
+                options.append(Option(line, id=f"f{register}{i}:{finding.register}:"
+                                               f"{finding.record_id or ''}"))
+            if len(found) > MAX_LINES:
+                options.append(Option(Text(f"… and {len(found) - MAX_LINES} more: open {title} "
+                                           "(each record shows its findings)", style="dim"),
+                                      id=f"more:{register}:"))
+        attention.add_options(options)
         if highlighted is not None and highlighted < attention.option_count:
             attention.highlighted = highlighted
         else:
