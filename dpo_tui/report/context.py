@@ -159,6 +159,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tables_after: list[Table] = field(default_factory=list)  # shown after the records
 
     @property
     def toc_entries(self) -> list[Block]:
@@ -668,6 +669,11 @@ class _Builder:
                         add(state.deadline.astimezone(_zone(self.tz)).date(),
                             f"Report breach to the ICO by {uk_datetime(state.deadline, self.tz)}",
                             record, "Breaches")
+        if self.available("review"):
+            from dpo_tui.domain import reviews
+
+            add(reviews.review_due(self.snap, self.today).due, "Quarterly review due", None,
+                "Reviews")
         horizon = self.next_review_date()
         return sorted((i for i in items if i[0] <= horizon), key=lambda i: (i[0], i[2]))
 
@@ -908,6 +914,9 @@ class _Builder:
                     f"Owner: {owner}" if owner else "",
                     f"review by {uk_date(review)}" if review else "") if p))
             period = retention.describe_period(values)
+            criteria = values.get("criteria") or ""
+            if criteria and criteria not in period:
+                period = f"{period}\n{criteria}".strip()  # criteria qualify a fixed period
             justification = values.get("justification") or ""
             kind = values.get("justification_type")
             if kind:
@@ -1059,21 +1068,62 @@ class _Builder:
         section = Section("review", TITLES["review"])
         if self._unavailable(section, "review"):
             return section
+        from dpo_tui.domain import reviews
+
         records = self.snap.of("review")
-        if not records:
-            section.empty = "No quarterly review has been recorded yet."
+        last = reviews.latest_signed_off(records)
+        current = reviews.in_progress(records)
+        due = reviews.review_due(self.snap, self.today).due
+        if last is None:
+            section.empty = "No quarterly review has been signed off yet."
+            if current is not None:
+                section.empty += (f" The review of {current.get('period', '')} is in progress "
+                                  f"(started {uk_date((current.get('started_at') or '')[:10])}).")
+            section.empty += f" The next review is due by {uk_date(due)}."
             return section
         schema = registers.schema("review")
-        latest = max(records, key=lambda r: (_review_date(schema, r), r.created_at, r.ref))
-        section.intro = ("The latest quarterly review: its sign-off and the accountability "
-                         "self-check answers (ICO Accountability Framework).")
-        block = self.block(schema, latest)
+        source = reviews.accountability().get("source", {}).get("name", "ICO Accountability Framework")
+        section.intro = ("The latest signed-off quarterly review: who signed it off and when, "
+                         "what it covered and what was decided, and the accountability "
+                         f"self-check ({source}).")
+        block = Block(anchor=self.anchor(last), ref=last.ref,
+                      title=f"Review of {last.get('period', '')}".strip(), status="Signed off")
+        lines = [Line(f.label, self.text(f, last.values.get(f.name)) or NOT_RECORDED,
+                      cls="" if last.values.get(f.name) else "empty")
+                 for f in schema.fields
+                 if f.name in ("period", "reviewer", "started_at", "signed_off_at", "next_due",
+                               "notes")]
+        block.groups.append(Group("Sign-off", lines))
+        if current is not None:
+            block.notes.append(Line("Review in progress",
+                                    f"{current.get('period', '')}, started "
+                                    f"{uk_date((current.get('started_at') or '')[:10])}"))
         section.blocks.append(block)
-        if len(records) > 1:
-            earlier = sorted((r for r in records if r is not latest),
-                             key=lambda r: (_review_date(schema, r), r.ref), reverse=True)
-            section.notes.append("Earlier reviews: " + "; ".join(
-                f"{r.ref} {record_title(schema, r)}" for r in earlier))
+        items = Table(["Ref", "Register", "Item", "Decision", "Note"], [],
+                      widths=["10%", "17%", "37%", "14%", "22%"], cls="review-items",
+                      caption="What the review covered",
+                      empty="The review recorded no items.")
+        for item in reviews.items_for_report(last):
+            note = "; ".join(p for p in (item["note"], f"Action {item['action']}"
+                                         if item["action"] else "") if p)
+            items.rows.append([Cell(item["ref"]), Cell(item["register"]),
+                               Cell(uk_dates_in(item["item"])), Cell(item["decision"]),
+                               Cell(note)])
+        section.tables_after.append(items)
+        answered, answers = reviews.latest_answers(records)
+        labels = {a["value"]: a["label"] for a in reviews.accountability().get("answers", [])}
+        check = Table(["Category", "Question", "Answer", "Notes"], [],
+                      widths=["20%", "46%", "10%", "24%"], cls="accountability",
+                      caption=f"Accountability self-check ({source})"
+                              + (f", review of {answered.get('period', '')}" if answered else ""),
+                      empty="No accountability self-check answers have been recorded.")
+        for row in answers:
+            answer = row.get("answer", "")
+            check.rows.append([Cell(row.get("category", "")), Cell(row.get("question", "")),
+                               Cell(labels.get(answer, answer),
+                                    {"yes": "ok", "partly": "warn", "no": "high"}.get(answer, "")),
+                               Cell(row.get("notes", ""))])
+        section.tables_after.append(check)
         return section
 
 
@@ -1107,17 +1157,6 @@ def _review_due(values: Mapping[str, Any], months: int, last_field: str) -> date
         return _as_date(values["next_review"])
     last = _as_date(values.get(last_field))
     return last + relativedelta(months=months) if last else None
-
-
-def _review_date(schema: s.RegisterSchema, record: Record) -> str:
-    """The date a review was held or signed off, to find the latest one."""
-    dated = [f for f in schema.fields if f.kind in (s.DATE, s.DATETIME)]
-    dated.sort(key=lambda f: ("sign" not in f.name, "date" not in f.name and "held" not in f.name))
-    for f in dated:
-        value = record.values.get(f.name)
-        if value:
-            return str(value)
-    return ""
 
 
 def _assessment_questions() -> dict[str, Any]:

@@ -160,8 +160,9 @@ def build_report(ws: Workspace, org_id: str, *, out: Path | str | None = None,
             raise ReportError(str(exc)) from exc
     stage(GATHERING)
     org = organisations.get(ws, org_id)
+    # Where it goes is checked first: a folder that cannot take the file costs no work.
+    target = _target(out, org.values.get("name") or "organisation", ws.clock.today().isoformat())
     context = gather_context(ws, org_id, sections)
-    target = _target(out, org.values.get("name") or "organisation", context.report_date_iso)
     data_json = _export_slice(ws, org_id)
     stage(BUILDING)
     html = render_html(context)

@@ -53,9 +53,9 @@ class ExportScreen(ModalScreen[Path | None]):
         self.org_name = org_name
         self.initial = set(sections or SECTIONS)
         self.out = out
-        self.path: Path | None = None
+        self.saved_path: Path | None = None
         self._cancel = threading.Event()
-        self._running = False
+        self._building = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
@@ -101,15 +101,15 @@ class ExportScreen(ModalScreen[Path | None]):
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
-        if self._running:
+        if self._building:
             return
         sections = self.chosen_sections()
         if not sections:
             self._result("Tick at least one section.", error=True)
             return
-        self._running = True
+        self._building = True
         self._cancel.clear()
-        self.path = None
+        self.saved_path = None
         self._result("")
         self._set_buttons()
         self._show_progress("starting", 0.0)
@@ -132,7 +132,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def _show_progress(self, stage: str, fraction: float) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=round(fraction * 100))
-        label = "Cancelling after this step…" if self._cancel.is_set() and self._running else \
+        label = "Cancelling after this step…" if self._cancel.is_set() and self._building else \
             f"{stage.capitalize()}…" if stage != "done" else "Done."
         self.query_one("#export-stage", Static).update(Text(label))
 
@@ -140,13 +140,13 @@ class ExportScreen(ModalScreen[Path | None]):
         if event.worker.name != "report" or event.state not in (
                 WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        self._running = False
+        self._building = False
         self._set_buttons()
         if event.state == WorkerState.SUCCESS:
-            self.path = event.worker.result
+            self.saved_path = event.worker.result
             self._show_progress("done", 1.0)
-            self._result(f"Saved to {self.path}")
-            self.app.notify(f"Report saved to {self.path}", title="PDF report", timeout=10)
+            self._result(f"Saved to {self.saved_path}")
+            self.app.notify(f"Report saved to {self.saved_path}", title="PDF report", timeout=10)
             return
         self._show_progress("stopped", 0.0)
         error = event.worker.error
@@ -164,24 +164,24 @@ class ExportScreen(ModalScreen[Path | None]):
         result.set_class(error, "error")
 
     def _set_buttons(self) -> None:
-        self.query_one("#start", Button).disabled = self._running
-        self.query_one("#cancel", Button).disabled = not self._running
-        self.query_one("#export-sections", SelectionList).disabled = self._running
+        self.query_one("#start", Button).disabled = self._building
+        self.query_one("#cancel", Button).disabled = not self._building
+        self.query_one("#export-sections", SelectionList).disabled = self._building
 
     # ------------------------------------------------------------ leaving
 
     @on(Button.Pressed, "#cancel")
     def request_cancel(self) -> None:
-        if self._running:
+        if self._building:
             self._cancel.set()
             self.query_one("#export-stage", Static).update(Text("Cancelling after this step…"))
 
     @on(Button.Pressed, "#close")
     def action_cancel_or_close(self) -> None:
-        if self._running:
+        if self._building:
             self.request_cancel()
             return
-        self.dismiss(self.path)
+        self.dismiss(self.saved_path)
 
 
 def open_export(app: App, *, sections: list[str] | None = None, out: Path | None = None) -> None:
