@@ -52,6 +52,7 @@ class DpoApp(App):
           for key, register, label in NAVIGATION],
         Binding("ctrl+n", "new_breach", "Log breach", priority=True),
         Binding("w", "review", "Review"),
+        Binding("ctrl+r", "export_report", "PDF report", priority=True),
         Binding("o", "edit_organisation", "Organisation"),
         Binding("s", "switch_organisation", "Switch org"),
         Binding("question_mark", "help", "Help"),
@@ -250,6 +251,27 @@ class DpoApp(App):
 
         open_review(self)
 
+    def action_export_report(self) -> None:
+        if self.org is None:
+            return
+        from dpo_tui.tui.screens.export import open_export
+
+        open_export(self)
+
+    def action_export_accountant_pack(self) -> None:
+        if self.org is None:
+            return
+        from dpo_tui.tui.screens.export import open_export
+
+        open_export(self, sections=["cover", "summary", "processors", "retention"])
+
+    def action_import_spreadsheet(self) -> None:
+        if self.org is None:
+            return
+        from dpo_tui.tui.screens.import_ico import open_import
+
+        open_import(self)
+
     # ------------------------------------------------------------ palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -264,6 +286,14 @@ class DpoApp(App):
                             self.action_new_breach)
         yield SystemCommand("Quarterly review", "Start or carry on the quarterly compliance review",
                             self.action_review)
+        yield SystemCommand("PDF report", "The full ICO-style report, for the review or an auditor",
+                            self.action_export_report)
+        yield SystemCommand("PDF report: accountant's pack",
+                            "Cover, summary, processors and retention only",
+                            self.action_export_accountant_pack)
+        yield SystemCommand("Import the ICO spreadsheet",
+                            "Add activities from the ICO's documentation template (.xlsx)",
+                            self.action_import_spreadsheet)
         yield SystemCommand("Organisation profile", "Edit the organisation and its settings",
                             self.action_edit_organisation)
         yield SystemCommand("Organisation history", "Every change to the organisation profile",

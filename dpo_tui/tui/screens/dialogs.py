@@ -155,6 +155,7 @@ Keeps the records UK GDPR asks a small business for, and prints them as a report
 | `b` | Breach log |
 | `ctrl+n` | **Log a breach now** (from anywhere; starts the 72-hour clock) |
 | `w` | The quarterly review: go through each record and finding, then sign off |
+| `ctrl+r` | Make the PDF report (the palette also has the accountant's short pack) |
 | `o` | Organisation profile and settings |
 | `s` | Switch organisation |
 | `ctrl+p` | Command palette: every action by name |
