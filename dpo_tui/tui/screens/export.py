@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from dpo_tui.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a report run ended: the file written (None if not) and what to tell the user."""
+
+    path: Path | None
+    message: str
+    error: bool = False
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -116,16 +126,23 @@ class ExportScreen(ModalScreen[Path | None]):
         self.build(sections)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="report", group="report")
-    def build(self, sections: list[str]) -> Path:
-        from dpo_tui.services.report import build_report
+    def build(self, sections: list[str]) -> Outcome:
+        """Runs in a thread. Expected ends (saved, cancelled, refused) come back as an Outcome;
+        anything else fails the worker and is shown as a message."""
+        from dpo_tui.services.report import ReportCancelled, ReportError, build_report
 
         ws = self.ws.reopen()  # this thread's own connection
         try:
-            return build_report(ws, self.org_id, out=self.out, sections=sections,
+            path = build_report(ws, self.org_id, out=self.out, sections=sections,
                                 progress=self._progress_from_thread,
                                 cancelled=self._cancel.is_set)
+        except ReportCancelled:
+            return Outcome(None, "Cancelled: no file was written.")
+        except ReportError as exc:
+            return Outcome(None, f"The report was not saved: {exc}", error=True)
         finally:
             ws.close()
+        return Outcome(path, f"Saved to {path}")
 
     def _progress_from_thread(self, stage: str, fraction: float) -> None:
         self.app.call_from_thread(self._show_progress, stage, fraction)
@@ -142,21 +159,18 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         self._building = False
         self._set_buttons()
-        if event.state == WorkerState.SUCCESS:
-            self.saved_path = event.worker.result
+        outcome = event.worker.result if event.state == WorkerState.SUCCESS else None
+        if outcome is None:  # failed unexpectedly, or the app cancelled the worker
+            error = event.worker.error
+            outcome = Outcome(None, f"The report was not saved: {error}" if error else
+                              "Cancelled: no file was written.", error=error is not None)
+        if outcome.path is not None:
+            self.saved_path = outcome.path
             self._show_progress("done", 1.0)
-            self._result(f"Saved to {self.saved_path}")
-            self.app.notify(f"Report saved to {self.saved_path}", title="PDF report", timeout=10)
-            return
-        self._show_progress("stopped", 0.0)
-        error = event.worker.error
-        from dpo_tui.services.report import ReportCancelled
-
-        if isinstance(error, ReportCancelled) or event.state == WorkerState.CANCELLED:
-            self._result("Cancelled: no file was written.")
+            self.app.notify(f"Report saved to {outcome.path}", title="PDF report", timeout=10)
         else:
-            # A clear sentence, never a traceback: ReportError messages say what to do.
-            self._result(f"The report was not saved: {error}", error=True)
+            self._show_progress("stopped", 0.0)
+        self._result(outcome.message, error=outcome.error)
 
     def _result(self, message: str, *, error: bool = False) -> None:
         result = self.query_one("#export-result", Static)
