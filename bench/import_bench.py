@@ -184,9 +184,12 @@ def run(rows: int, repetitions: int) -> list[str]:
         "", "## Input", "",
         f"- A hand-filled ICO template: {rows:,} activity rows, organisation block, a merged "
         "group-heading row, header on row 9, one extra column of our own; "
-        f"{counts['size'] / 1024:.0f} KB (built in {counts['build']:.1f} s, not timed below).",
+        f"{counts['size'] / 1024:.0f} KB (built in {counts['build']:.1f} s, not timed below). "
+        "openpyxl writes text inline in each cell, which it reads back more slowly than the "
+        "shared-string table Excel saves, so a file saved by Excel should read faster.",
         f"- Preview: {plan_counts['ready']:,} ready, {plan_counts['warning']:,} with warnings "
-        f"(typed lawful bases it cannot place, US date order...), {plan_counts['invalid']:,} invalid, "
+        f"(a lawful basis written as a reason, 'Yes - see DPIA log'...), "
+        f"{plan_counts['invalid']:,} invalid, "
         f"{plan_counts['duplicate']:,} duplicates, {plan_counts['skipped']:,} skipped.",
         f"- Created {counts['created']:,} activities; importing the same file again found "
         f"{counts['second']:,} duplicates and would create none.",

@@ -382,23 +382,22 @@ def _commas_sensible(parts: list[str]) -> bool:
 
 
 def split_cell(text: Any, kind: str = s.TAGS) -> list[str]:
-    """The items of a multi-value cell, in order, without duplicates.
+    """The items of a multi-value cell, in order.
 
-    New lines and semicolons always separate items in list and table fields (lists lose
-    repeated items; table rows keep them). Commas separate
-    too, but only in list fields, only when the cell has no other separator, only outside
-    brackets, and only when every part is short and none starts with a connective ('and',
-    'including'...), so 'Contact details (address, email)' and sentences stay whole. Bullets
-    are removed. Free-text kinds are never split.
+    New lines and semicolons always separate items in list and table fields (lists drop
+    repeated items; table rows keep them). Commas separate too, but only in list fields, only
+    when the cell has no other separator, only outside brackets, and only when every part is
+    short and none starts with a connective ('and', 'including'...), so 'Contact details
+    (address, email)' and sentences stay whole. Bullets are removed. Free-text kinds are never
+    split.
     """
     value = cell_text(text, strip=False)[0]
     if not value.strip():
         return []
     if kind not in (*LIST_KINDS, s.ROWS):
-        return [value]
+        return [value.strip()]
     if "\n" in value or ";" in value:
         raw = re.split(r"[\n;]", value)
-        value = value.strip()
     elif kind in LIST_KINDS and "," in value:
         parts = _outside_brackets(value, ",")
         raw = parts if _commas_sensible(parts) else [value]
@@ -407,7 +406,7 @@ def split_cell(text: Any, kind: str = s.TAGS) -> list[str]:
     items: list[str] = []
     for item in raw:
         item = _BULLET.sub("", item).strip().rstrip(",").strip()
-        if item and (kind == s.ROWS or item not in items):  # two equal table rows are two rows
+        if item and (kind == s.ROWS or item not in items):
             items.append(item)
     return items
 
