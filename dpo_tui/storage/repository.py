@@ -265,19 +265,16 @@ def search_records(
     db: Database, org_id: str, schema: RegisterSchema, *, archived: bool = False,
     terms: Iterable[str] = (), limit: int = 200,
 ) -> tuple[list[Record], int]:
-    """The first `limit` matches and how many match in all, in one scan of the table."""
-    sql = [f"SELECT {_RECORD_COLUMNS}, count(*) OVER () FROM records WHERE org_id = ? AND register = ?",
-           "AND archived_at IS NOT NULL" if archived else "AND archived_at IS NULL"]
-    params: list[Any] = [org_id, schema.name]
-    for term in terms:
-        sql.append("AND instr(search, ?) > 0")
-        params.append(term.casefold())
-    sql.append("ORDER BY ref LIMIT ?")
-    params.append(limit)
-    rows = db.execute(" ".join(sql), params).fetchall()
-    total = rows[0][-1] if rows else 0
-    records = [_record_from_row(row[:-1]) for row in rows]
-    return _attach_links(db, records, schema), total
+    """The first `limit` matches in reference order, and how many match in all.
+
+    The page stops as soon as it has its rows (an index keeps records in reference order), and
+    the total is only counted when the page is full: a short page is the whole answer.
+    """
+    terms = list(terms)
+    records = list_records(db, org_id, schema, archived=archived, terms=terms, limit=limit)
+    if len(records) < limit:
+        return records, len(records)
+    return records, count_records(db, org_id, schema.name, archived=archived, terms=terms)
 
 
 def count_records(db: Database, org_id: str, register: str, *, archived: bool = False,
