@@ -896,7 +896,7 @@ class _Builder:
         fy_end = year_end(self.org)
         table = Table(["Ref", "Records", "Period", "Justification", "At the end", "Cut-off",
                        "Next disposal"], [],
-                      widths=["6%", "26%", "13%", "31%", "8%", "8%", "8%"], cls="retention")
+                      widths=["6%", "22%", "21%", "27%", "8%", "8%", "8%"], cls="retention")
         for record in records:
             values = record.values
             dates = retention.rule_dates(values, self.today, fy_end)
