@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from dpo_tui.domain import registers
 from dpo_tui.domain import schema as s
 from dpo_tui.domain.records import HIGH, LOW, MEDIUM, Finding, Record, Snapshot
+from dpo_tui.domain.vocab import constants
 
 # The report's sections, in order. The table of contents is made from whichever are chosen.
 SECTIONS: tuple[str, ...] = (
@@ -40,12 +41,6 @@ TITLES = {
     "actions": "Actions register",
     "review": "Quarterly review",
 }
-# Section -> the register it shows (None: built from several).
-SECTION_REGISTER = {
-    "activities": "activity", "client_processing": "client_processing",
-    "processors": "processor", "retention": "retention", "breaches": "breach",
-    "actions": "action", "review": "review",
-}
 SEVERITY_LABEL = {HIGH: "High", MEDIUM: "Medium", LOW: "Low"}
 DEFAULT_TIMEZONE = "Europe/London"
 BREACH_PERIOD_MONTHS = 12  # "breaches in the period": the year to the report date
@@ -54,6 +49,18 @@ MAX_TOC_ENTRIES = 25  # more records than this: the contents lists the section o
 EMPTY = "—"
 MISSING = "Missing"
 NOT_RECORDED = "Not recorded"
+
+
+
+def regulator() -> str:
+    """The regulator's short name, kept in data/constants.json (the ICO is to be renamed)."""
+    return str(constants().get("regulator_short", "ICO"))
+
+
+def clock_label() -> str:
+    """'72-hour clock' (UK GDPR Art 33(1)), the hours from data/constants.json."""
+    return f"{constants()['breach_notification_hours']}-hour clock"
+
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
@@ -501,7 +508,7 @@ class _Builder:
             Line("Report date", uk_date(self.today)),
             Line("Prepared by", self.prepared_by() or NOT_RECORDED),
             Line("Role", self.role()),
-            Line("ICO registration number", number,
+            Line(f"{regulator()} registration number", number,
                  cls="" if self.org.get("ico_registration_number") else "missing"),
             Line("Registration expires", expiry_text or NOT_RECORDED,
                  cls="" if expiry else "missing"),
@@ -583,7 +590,7 @@ class _Builder:
 
     def _breaches_in_period(self) -> Table:
         start = self.today - relativedelta(months=BREACH_PERIOD_MONTHS)
-        table = Table(["Breach", "Aware at", "Outcome", "72-hour clock"], [],
+        table = Table(["Breach", "Aware at", "Outcome", clock_label().capitalize()], [],
                       widths=["34%", "20%", "20%", "26%"], cls="breaches-period",
                       caption=f"Breaches in the {BREACH_PERIOD_MONTHS} months to "
                               f"{uk_date(self.today)}, and any still open",
@@ -616,7 +623,8 @@ class _Builder:
             if due is not None:
                 items.append((due, what, record.ref if record else "", register))
 
-        add(self.org.get("registration_expiry"), "ICO registration (data protection fee) expires",
+        add(self.org.get("registration_expiry"),
+            f"{regulator()} registration (data protection fee) expires",
             None, "Organisation")
         activity_months = self.setting_int("activity_review_months", 12)
         processor_months = self.setting_int("processor_review_months", 12)
@@ -667,7 +675,8 @@ class _Builder:
                     state = breaches.clock_state(record.values, self.snap.as_of)
                     if state.deadline is not None:
                         add(state.deadline.astimezone(_zone(self.tz)).date(),
-                            f"Report breach to the ICO by {uk_datetime(state.deadline, self.tz)}",
+                            f"Report breach to the {regulator()} by "
+                            f"{uk_datetime(state.deadline, self.tz)}",
                             record, "Breaches")
         if self.available("review"):
             from dpo_tui.domain import reviews
@@ -942,7 +951,7 @@ class _Builder:
         if self._unavailable(section, "breach"):
             return section
         section.intro = ("Every personal data breach and near miss, reported or not (UK GDPR "
-                         "Art 33(5)), with the 72-hour clock (Art 33(1)), the assessment "
+                         f"Art 33(5)), with the {clock_label()} (Art 33(1)), the assessment "
                          "decisions and the timeline of what was done. Times are shown in "
                          f"{self.tz}.")
         records = sorted(self.snap.of("breach"), key=lambda r: r.ref)
@@ -952,7 +961,8 @@ class _Builder:
         from dpo_tui.domain import breaches
 
         schema = registers.schema("breach")
-        table = Table(["Ref", "What happened", "Aware at", "Outcome", "72-hour clock"], [],
+        table = Table(["Ref", "What happened", "Aware at", "Outcome",
+                       clock_label().capitalize()], [],
                       widths=["13%", "34%", "17%", "16%", "20%"], cls="overview",
                       caption="Overview")
         for record in records:
@@ -960,7 +970,7 @@ class _Builder:
             state = breaches.clock_state(values, self.snap.as_of)
             block = self.block(schema, record)
             block.status = "Closed" if breaches.status(values) == breaches.CLOSED else "Open"
-            block.clock = state.describe(self.tz)
+            block.clock = f"{clock_label().capitalize()}: {state.describe(self.tz)}"
             block.assessments, block.timeline = self._timeline(record)
             table.rows.append([
                 Cell(record.ref, anchor=block.anchor), Cell(block.title),

@@ -285,7 +285,7 @@ def test_breach_log_shows_the_clock_assessment_answers_in_order_and_the_timeline
     assert rows[0][4].startswith("Met: told in 41 h 35 min")
     assert rows[1][4].startswith("Missed: not reported")
     block = section.blocks[0]
-    assert block.clock.startswith("ICO told 41 h 35 min after becoming aware")
+    assert block.clock.startswith("72-hour clock: ICO told 41 h 35 min after becoming aware")
     assessment = block.assessments[0]
     assert assessment.outcome == "Report to the ICO" and assessment.at == "20/09/2026 10:00 BST"
     assert [line.text for line in assessment.answers] == [
