@@ -60,10 +60,17 @@ def parse_sections(text: str | Iterable[str] | None) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
+# Company-type words add nothing to a file name ("Harbour Music Ltd" -> "harbour-music").
+LEGAL_SUFFIXES = {"ltd", "limited", "llp", "plc", "cic", "inc", "cyf", "ab"}
+
+
 def slug(text: str) -> str:
-    """'Harbour Music Ltd' -> 'harbour-music-ltd'; letters outside ASCII are kept as letters."""
+    """'Harbour Music Ltd' -> 'harbour-music'; accented letters lose their accents ('Malmö' ->
+    'malmo'), other scripts fall back to 'organisation'."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = re.findall(r"[a-z0-9]+", folded.lower())
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
     return "-".join(words)[:60].strip("-") or "organisation"
 
 

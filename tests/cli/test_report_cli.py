@@ -66,7 +66,7 @@ def short_pack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShortPack]:
 
 
 def test_prints_the_path_of_a_pdf_named_after_the_organisation_and_date(short_pack):
-    assert short_pack.path == short_pack.out / "harbour-music-ltd-dpo-report-2026-11-22.pdf"
+    assert short_pack.path == short_pack.out / "harbour-music-dpo-report-2026-11-22.pdf"
     assert short_pack.path.read_bytes().startswith(b"%PDF-1.7")
     assert short_pack.stdout.strip() == str(short_pack.path)
 

@@ -328,3 +328,19 @@ def test_cancelling_leaves_no_file(ws: Workspace, org, tmp_path, stages_allowed)
 def test_unknown_sections_are_refused_with_the_valid_list(ws: Workspace, org):
     with pytest.raises(ReportError, match="unknown section: nope; valid sections: cover, summary"):
         build_report(ws, org.id, sections=["summary", "nope"])
+
+
+def test_file_names_and_section_lists():
+    assert report_service.default_filename("Harbour Music Ltd", "2026-11-22") == \
+        "harbour-music-dpo-report-2026-11-22.pdf"
+    assert report_service.slug("Café Malmö Musik AB") == "cafe-malmo-musik"
+    assert report_service.slug("Ltd") == "ltd"
+    assert report_service.slug("Записване ООД") == "organisation"
+    assert report_service.slug("../../etc/passwd") == "etc-passwd"
+    assert report_service.parse_sections(" Cover, summary ,client-processing,cover") == \
+        ["cover", "summary", "client_processing"]
+    assert report_service.parse_sections(None) is None
+    with pytest.raises(ValueError, match="unknown sections: a, b; valid sections: cover"):
+        report_service.parse_sections("a,b")
+    with pytest.raises(ValueError, match="no sections given"):
+        report_service.parse_sections(" , ")
