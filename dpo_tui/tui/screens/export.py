@@ -43,12 +43,27 @@ class ExportScreen(ModalScreen[Path | None]):
     """Returns the path of the PDF written, or None when closed without one."""
 
     DEFAULT_CSS = """
-    #export-dialog { width: 76; }
-    #export-sections { height: auto; max-height: 14; margin-bottom: 1; }
+    #export-dialog {
+        width: 100;
+        max-width: 98%;
+        height: auto;
+        max-height: 98%;
+        background: $surface;
+        border: thick $primary;
+        padding: 1 2;
+    }
+    #export-body { height: auto; }
+    #export-left { width: 46; height: auto; }
+    #export-right { width: 1fr; height: auto; padding-left: 2; }
+    #export-sections { height: auto; max-height: 13; }
+    #export-right Button { width: 100%; margin-bottom: 0; }
+    #export-progress Bar { width: 1fr; }
+    #export-progress { width: 100%; }
     #export-stage { height: auto; margin-top: 1; }
-    #export-progress { margin-top: 1; }
     #export-result { height: auto; margin-top: 1; }
     #export-result.error { color: $error; text-style: bold; }
+    #export-buttons { height: auto; margin-top: 1; }
+    #export-buttons Button { margin-right: 2; }
     """
     BINDINGS = [
         Binding("escape", "cancel_or_close", "Cancel / close"),
@@ -68,21 +83,25 @@ class ExportScreen(ModalScreen[Path | None]):
         self._building = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="export-dialog"):
+        # Two columns, so the dialog fits a 24-line terminal: sections left, the run right.
+        with Vertical(id="export-dialog"):
             yield Static(Text(f"PDF report: {self.org_name}"), classes="dialog-question")
-            yield Static("Sections (space to tick; the contents page is added):",
-                         classes="field-help")
-            yield SelectionList[str](
-                *[(TITLES[name], name, name in self.initial) for name in SECTIONS],
-                id="export-sections")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("All sections", id="all")
-                yield Button("Short pack", id="short",
-                             tooltip="Cover, summary, processors and retention: for an accountant")
-            yield Static("", id="export-stage")
-            yield ProgressBar(total=100, show_eta=False, id="export-progress")
-            yield Static("", id="export-result")
-            with Horizontal(classes="dialog-buttons"):
+            with Horizontal(id="export-body"):
+                with Vertical(id="export-left"):
+                    yield Static("Sections (space ticks; contents page added):",
+                                 classes="field-help")
+                    yield SelectionList[str](
+                        *[(TITLES[name], name, name in self.initial) for name in SECTIONS],
+                        id="export-sections")
+                with Vertical(id="export-right"):
+                    yield Button("All sections", id="all")
+                    yield Button("Short pack", id="short",
+                                 tooltip="Cover, summary, processors and retention: "
+                                 "the pack for an accountant")
+                    yield Static("", id="export-stage")
+                    yield ProgressBar(total=100, show_eta=False, id="export-progress")
+                    yield Static("", id="export-result")
+            with Horizontal(id="export-buttons"):
                 yield Button("Create PDF", variant="primary", id="start")
                 yield Button("Cancel", variant="warning", id="cancel", disabled=True)
                 yield Button("Close", id="close")
