@@ -132,3 +132,16 @@ async def test_without_an_organisation_the_screen_does_not_open(ws):
         open_export(app)
         await pilot.pause()
         assert app.screen is before
+
+
+async def test_the_dialog_fits_an_80_by_24_terminal(ws, org):
+    app = DpoApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.animation_level = "none"
+        open_export(app)
+        await pilot.pause()
+        screen = app.screen
+        for selector in ("#export-sections", "#all", "#short", "#export-progress", "#start",
+                         "#cancel", "#close"):
+            region = screen.query_one(selector).region
+            assert region.right <= 80 and region.bottom <= 24, selector
