@@ -13,23 +13,22 @@ into another empty database. Numbers go to bench/RESULTS-import.md, not to asser
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from importlib.metadata import version
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 if __package__ in (None, ""):  # run as a script from a checkout
     sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(HERE))
+
+from machine_info import describe  # noqa: E402
 
 from dpo_tui.clock import Clock  # noqa: E402
 from dpo_tui.domain import ico_template as ico  # noqa: E402
@@ -178,7 +177,7 @@ def run(rows: int, repetitions: int) -> list[str]:
     lines = ["# Import benchmark (ICO spreadsheet)", "",
              "Written by `bench/import_bench.py`. Numbers depend on the machine and its load; "
              "they are written down, not asserted.", "", "## Machine", ""]
-    lines += machine()
+    lines += describe(("openpyxl", "sqlite-utils"))
     plan_counts = counts["plan"]
     lines += [
         "", "## Input", "",
@@ -207,28 +206,6 @@ def run(rows: int, repetitions: int) -> list[str]:
     lines += ["", f"Target: {rows:,} rows imported (preview + commit) in under "
               f"{TARGET_SECONDS:.0f} s — median {total:.2f} s: {verdict}."]
     return lines
-
-
-def machine() -> list[str]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        load = "unknown"
-    return [
-        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC",
-        f"- CPU: {cpu}, {os.cpu_count()} logical cores; load average at start {load}",
-        f"- OS: {platform.platform()}",
-        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"openpyxl {version('openpyxl')}, sqlite-utils {version('sqlite-utils')}",
-    ]
 
 
 def main(argv: list[str] | None = None) -> int:

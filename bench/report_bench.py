@@ -33,6 +33,7 @@ if __package__ in (None, ""):  # run as a script from a checkout
     sys.path.insert(0, str(HERE))
 
 from generate import BENCH_NOW, make_database  # noqa: E402
+from machine_info import cpu_name, load_average  # noqa: E402
 
 RESULTS = HERE / "RESULTS-report.md"
 DEMO_TARGET_SECONDS = 2.0
@@ -102,22 +103,12 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     subset = "yes" if any(Path(p).exists() for p in (
         "/usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0",
         "/usr/lib/aarch64-linux-gnu/libharfbuzz-subset.so.0")) else "no"
-    return (f"{cpu}, {os.cpu_count()} logical cores; load average at start {load}; "
+    return (f"{cpu_name()}, {os.cpu_count()} logical cores; load average at start {load_average()}; "
             f"Python {platform.python_version()}, WeasyPrint {version('weasyprint')}, "
             f"libharfbuzz-subset0 installed: {subset}")
-
 
 def bench_sizes(sizes: list[int], repeat: int, repeat_large: int, work: Path) -> list[dict]:
     rows = []

@@ -8,13 +8,8 @@ Numbers go to the report, never to test assertions: they depend on the machine a
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sqlite3
 import sys
 import tempfile
-from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -24,35 +19,7 @@ sys.path.insert(0, str(HERE))
 import filter as filter_bench  # noqa: E402
 import startup  # noqa: E402
 from generate import make_database  # noqa: E402
-
-
-def machine() -> list[str]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        load = "unknown"
-    return [
-        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC",
-        f"- CPU: {cpu}, {os.cpu_count()} logical cores; load average at start {load}",
-        f"- OS: {platform.platform()}",
-        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"textual {version('textual')}, sqlite-utils {version('sqlite-utils')}, "
-        f"dpo-tui {_app_version()}",
-    ]
-
-
-def _app_version() -> str:
-    from dpo_tui import __version__
-
-    return __version__
+from machine_info import describe  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines = ["# Benchmark results", "", "Written by `bench/run_all.py`. Medians unless stated; "
              "the machine may have been shared with other work while it ran.", "", "## Machine", ""]
-    lines += machine()
+    lines += describe(("textual", "sqlite-utils"))
     with tempfile.TemporaryDirectory() as folder:
         small, big = Path(folder) / "1k.db", Path(folder) / "10k.db"
         print("generating 1,000 activities ...", flush=True)
