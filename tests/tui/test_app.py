@@ -168,3 +168,31 @@ async def test_moving_between_screens_never_leaves_a_blank_one(ws, org):
         await pilot.pause()
         assert type(app.screen).__name__ == "DashboardScreen"
         assert len(app.screen_stack) == 2  # the default screen and the dashboard
+
+
+async def test_a_locked_database_keeps_the_form_and_what_was_typed(ws, org, monkeypatch):
+    """Another program holds the write lock: the save fails with a message, nothing typed is lost."""
+    import sqlite3
+
+    from dpo_tui.storage import db as storage_db
+
+    monkeypatch.setattr(storage_db, "LOCK_TIMEOUT_SECONDS", 0.2)
+    ws.db.conn.execute("PRAGMA busy_timeout = 200")
+    blocker = sqlite3.connect(str(ws.path), isolation_level=None)
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("t", "n")
+        app.screen.query_one("#field-what", Input).value = "Renew the ICO fee"
+        blocker.execute("BEGIN IMMEDIATE")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#field-what", Input).value == "Renew the ICO fee"
+        assert any("locked" in str(n.message) for n in app._notifications)
+        blocker.execute("ROLLBACK")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+    blocker.close()
+    assert [r.values["what"] for r in records.list_records(ws, org.id, "action")] == ["Renew the ICO fee"]
