@@ -101,6 +101,10 @@ SCHEMA = s.RegisterSchema(
         s.Field("ico_registration_number", "ICO registration number", section=REG,
                 help="As on the ICO register, e.g. ZA123456. A format warning only; never refused."),
         s.Field("fee_tier", "Fee tier", s.CHOICE, section=REG, choices=_fee_tiers()),
+        s.Field("registration_not_required_reason", "Reason no fee is payable", s.LONGTEXT,
+                section=REG,
+                help="When the organisation is exempt from the data protection fee or not "
+                "established in the UK, say why instead of giving a number."),
         s.Field("registration_expiry", "Registration expires", s.DATE, section=REG,
                 help="The fee is annual; the ICO reminds about six weeks ahead."),
         s.Field("timezone", "Time zone", section=SET, default="Europe/London",
@@ -148,12 +152,14 @@ def findings(snapshot: Snapshot) -> list[Finding]:
                              values.get("name", ""), field))
 
     if not (values.get("dpo_name") or values.get("dpo_not_appointed_reason")):
-        add(MEDIUM, "org-no-dpo", "No DPO named and no reason recorded for not appointing one",
-            "dpo_name")
+        message = ("DPO contact details recorded but no name: add the DPO's name (Art 30(1)(a))"
+                   if values.get("dpo_email") or values.get("dpo_telephone")
+                   else "No DPO named and no reason recorded for not appointing one")
+        add(MEDIUM, "org-no-dpo", message, "dpo_name")
     if not values.get("address") or not (values.get("email") or values.get("telephone")):
         add(MEDIUM, "org-contact", "Organisation address or contact details missing (Art 30(1)(a))",
             "address")
-    if not values.get("ico_registration_number"):
+    if not (values.get("ico_registration_number") or values.get("registration_not_required_reason")):
         add(LOW, "org-no-registration", "No ICO registration number recorded (the data protection fee)",
             "ico_registration_number")
     expiry = values.get("registration_expiry")

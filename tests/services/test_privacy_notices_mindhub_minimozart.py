@@ -182,6 +182,8 @@ def mindhub(ws: Workspace) -> Record:
         "email": "privacy@mindhub.bg",  # actively monitored mailbox for the DPO and team
         "dpo_email": "privacy@mindhub.bg",  # a DPO exists but is not named
         "role": "controller",
+        # Established only in Bulgaria: the UK data protection fee is not owed.
+        "registration_not_required_reason": "Established in Bulgaria, not in the UK: no UK fee.",
     }).record
     p = save_all(ws, org.id, "processor",
                  [{**item, "status": "active", "clauses": ["instructions"], "notes": MH_TERMS}
@@ -522,9 +524,6 @@ def test_mindhub_findings_are_only_the_notice_s_own_gaps(ws: Workspace, mindhub:
         # Art 30(1)(a): no postal address, and the DPO is not named (only the mailbox is given).
         ("organisation", "MindHub BG EOOD", "org-contact", "address"),
         ("organisation", "MindHub BG EOOD", "org-no-dpo", "dpo_name"),
-        # No ICO registration number is given (see the report: arguably not owed by a company
-        # established only in Bulgaria).
-        ("organisation", "MindHub BG EOOD", "org-no-registration", "ico_registration_number"),
         # Google's servers: the country is not named, so no transfer mechanism can be recorded.
         ("processor", "Google Analytics", "processor-transfer-no-mechanism", "transfer_mechanism"),
         # Not about the notice: the quarterly review of this new record has not been signed off
