@@ -224,6 +224,52 @@ class DpoApp(App):
 
         self.push_screen(OrgSwitcher(), chosen)
 
+    def action_archive_organisation(self) -> None:
+        """Archive the current organisation (with a reason); its records stay, untouched."""
+        from dpo_tui.storage.db import StorageError
+        from dpo_tui.tui.screens.dialogs import ReasonDialog
+
+        if self.org is None:
+            return
+        org = self.org
+
+        def answered(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                organisations.archive(self.ws, org.id, reason)
+            except (StorageError, record_service.ValidationFailed) as exc:
+                self.notify(str(exc), title="Not archived", severity="error")
+                return
+            self.notify(f"Archived {org.values.get('name')}. The palette can restore it.")
+            remaining = organisations.all(self.ws)
+            if remaining:
+                self.set_org(remaining[0].id)
+                return
+            from dpo_tui.tui.screens.organisations import WelcomeScreen
+
+            self.org = None
+            self.data_changed()
+            self.push_screen(WelcomeScreen(), self.welcome_done)
+
+        self.push_screen(ReasonDialog(f"Archive {org.values.get('name')}? Why?"), answered)
+
+    def action_restore_organisation(self) -> None:
+        from dpo_tui.tui.screens.organisations import ArchivedOrgsDialog
+
+        archived = [o for o in organisations.all(self.ws, include_archived=True) if o.archived]
+        if not archived:
+            self.notify("No organisation is archived.")
+            return
+
+        def chosen(org_id: str | None) -> None:
+            if org_id:
+                organisations.restore(self.ws, org_id)
+                self.set_org(org_id)
+                self.notify(f"Restored {self.org.values.get('name')}")
+
+        self.push_screen(ArchivedOrgsDialog(archived), chosen)
+
     def action_history_of_organisation(self) -> None:
         from dpo_tui.tui.screens.dialogs import HistoryScreen
 
@@ -298,6 +344,11 @@ class DpoApp(App):
                             self.action_edit_organisation)
         yield SystemCommand("Organisation history", "Every change to the organisation profile",
                             self.action_history_of_organisation)
+        yield SystemCommand("Archive this organisation",
+                            "Keep its records but take it out of the list (asks why)",
+                            self.action_archive_organisation)
+        yield SystemCommand("Restore an archived organisation", "Bring an organisation back",
+                            self.action_restore_organisation)
         yield SystemCommand("Switch organisation", "Work on another organisation, or add one",
                             self.action_switch_organisation)
         if hasattr(screen, "action_new"):

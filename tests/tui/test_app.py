@@ -196,3 +196,30 @@ async def test_a_locked_database_keeps_the_form_and_what_was_typed(ws, org, monk
         assert isinstance(app.screen, RegisterScreen)
     blocker.close()
     assert [r.values["what"] for r in records.list_records(ws, org.id, "action")] == ["Renew the ICO fee"]
+
+
+async def test_archiving_and_restoring_an_organisation(ws, org):
+    from dpo_tui.tui.screens.organisations import ArchivedOrgsDialog
+
+    other = organisations.create(ws, {"name": "Second Club"}).record
+    organisations.select(ws, org.id)
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        app.action_archive_organisation()
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"client moved to another DPO", "enter")
+        await pilot.pause()
+        assert app.org.id == other.id
+        assert [o.id for o in organisations.all(ws)] == [other.id]
+
+        app.action_restore_organisation()
+        await pilot.pause()
+        assert isinstance(app.screen, ArchivedOrgsDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.org.id == org.id
+    assert {o.id for o in organisations.all(ws)} == {org.id, other.id}
+    actions = [e.action for e in repo.history(ws.db, org.id)]
+    assert actions[-2:] == ["archive", "restore"]

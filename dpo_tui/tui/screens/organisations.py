@@ -159,3 +159,30 @@ class OrgSwitcher(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ArchivedOrgsDialog(ModalScreen[str | None]):
+    """Pick an archived organisation to restore."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, archived):
+        super().__init__()
+        self.archived = archived
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Restore which organisation?", classes="dialog-question")
+            options = []
+            for org in self.archived:
+                label = Text(org.values.get("name") or "(unnamed)")
+                label.append(f"  — archived: {org.archive_reason}", style="dim")
+                options.append(Option(label, id=org.id))
+            yield OptionList(*options, id="archived-orgs")
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
