@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 
 class ClockError(ValueError):
@@ -53,3 +54,26 @@ def iso_utc(value: datetime) -> str:
 
 def from_iso_utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def to_zone(value: datetime | str | None, timezone: str) -> datetime | None:
+    """A stored instant (UTC ISO text or datetime; naive means UTC) in the organisation's zone."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        moment = from_iso_utc(value)
+    else:
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone or "Europe/London"))
+
+
+def shown_local(value: datetime | str | None, timezone: str) -> str:
+    """'24/11/2026 10:15 GMT': how screens and reports show an instant (UK date order)."""
+    local = to_zone(value, timezone)
+    return local.strftime("%d/%m/%Y %H:%M %Z") if local else ""
+
+
+def typed_local(value: datetime | str | None, timezone: str) -> str:
+    """'2026-11-24 10:15': how a form offers an instant for editing (parse_datetime reads it)."""
+    local = to_zone(value, timezone)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dpo_tui.clock import from_iso_utc
+from dpo_tui.clock import from_iso_utc, shown_local
 from dpo_tui.domain import schema as s
 from dpo_tui.domain.records import HIGH, LOW, MEDIUM, Finding, Record, Snapshot
 from dpo_tui.domain.vocab import constants
@@ -102,10 +102,7 @@ def deadline(aware_at_utc: datetime | str) -> datetime:
 
 def format_in_zone(utc_iso: datetime | str | None, tz: str = DEFAULT_TIMEZONE) -> str:
     """'24/11/2026 10:15 GMT': an instant as the organisation reads it, with its zone name."""
-    moment = _instant(utc_iso)
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(tz or DEFAULT_TIMEZONE)).strftime("%d/%m/%Y %H:%M %Z")
+    return shown_local(utc_iso, tz or DEFAULT_TIMEZONE)
 
 
 def format_hours(hours: float) -> str:

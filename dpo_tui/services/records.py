@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dpo_tui.clock import shown_local
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Finding, Record, Snapshot
 from dpo_tui.domain.schema import (
@@ -233,12 +234,7 @@ def describe_value(ws: Workspace, schema: RegisterSchema, name: str, value: Any,
         names = ref_names(ws, list(value))
         return "; ".join(names[i] for i in value)
     if f.kind == DATETIME and value:
-        from zoneinfo import ZoneInfo
-
-        from dpo_tui.clock import from_iso_utc
-
-        local = from_iso_utc(value).astimezone(ZoneInfo(timezone))
-        return local.strftime("%Y-%m-%d %H:%M %Z")
+        return shown_local(value, timezone)
     return display(f, value)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on
@@ -29,6 +28,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from dpo_tui.clock import typed_local
 from dpo_tui.domain import breach_assessment as assessment_rules
 from dpo_tui.domain import breaches
 from dpo_tui.domain import schema as s
@@ -46,11 +46,6 @@ if TYPE_CHECKING:
 
 KIND_STYLES = {"action": "cyan", "decision": "magenta", "message": "green", "note": "",
                "correction": "bold yellow", "assessment": "bold blue"}
-
-
-def local_input_text(moment: datetime, timezone: str) -> str:
-    """How a time is typed in the forms: YYYY-MM-DD HH:MM in the organisation's zone."""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _input_text(widget: Input | TextArea) -> str:
@@ -96,7 +91,7 @@ class QuickBreachScreen(ModalScreen[dict[str, str] | None]):
                         placeholder="e.g. class list emailed to the wrong parent")
             yield Static("", id="error-what_happened", classes="field-error")
             yield Label("When did you become aware? *", classes="field-label")
-            yield Input(self.initial.get("aware_at") or local_input_text(self.now, self.timezone),
+            yield Input(self.initial.get("aware_at") or typed_local(self.now, self.timezone),
                         id="quick-aware", classes="field")
             yield Static(Text(f"YYYY-MM-DD HH:MM, in {self.timezone}; defaults to now"),
                          classes="field-help")
@@ -346,7 +341,7 @@ class TimelineEntryScreen(ModalScreen[dict[str, str] | None]):
                            tab_behavior="focus")
             yield Static("", id="error-text", classes="field-error")
             yield Label("When", classes="field-label")
-            yield Input(self.initial.get("at") or local_input_text(self.now, self.timezone),
+            yield Input(self.initial.get("at") or typed_local(self.now, self.timezone),
                         id="entry-at", classes="field")
             yield Static(Text(f"YYYY-MM-DD HH:MM, in {self.timezone}"), classes="field-help")
             yield Static("", id="error-at", classes="field-error")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Markdown, SelectionList, Static
 
-from dpo_tui.clock import from_iso_utc
+from dpo_tui.clock import shown_local
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -100,10 +98,6 @@ class PickRecordsDialog(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-def local_time(utc_iso: str, timezone: str) -> str:
-    return from_iso_utc(utc_iso).astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
-
-
 class HistoryScreen(ModalScreen[None]):
     """Every change to one record: when, by whom, what, each field before and after."""
 
@@ -121,7 +115,7 @@ class HistoryScreen(ModalScreen[None]):
                     yield Static("No history recorded.")
                 for line in reversed(self.lines):
                     text = Text()
-                    text.append(local_time(line["at"], self.timezone), style="bold")
+                    text.append(shown_local(line["at"], self.timezone), style="bold")
                     text.append(f"  {line['action']}  by {line['actor']}")
                     if line["note"]:
                         text.append(f"  — {line['note']}", style="italic")

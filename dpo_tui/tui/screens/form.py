@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on
@@ -19,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
+from dpo_tui.clock import typed_local
 from dpo_tui.domain import schema as s
 from dpo_tui.domain.schema import Field, RegisterSchema, ValidationContext, validate
 
@@ -45,14 +45,6 @@ class ItemSuggester(Suggester):
                 prefix = f"{head}; " if head else ""
                 return prefix + word
         return None
-
-
-def local_datetime_text(utc_iso: str | None, timezone: str) -> str:
-    if not utc_iso:
-        return ""
-    from dpo_tui.clock import from_iso_utc
-
-    return from_iso_utc(utc_iso).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 class FormScreen(ModalScreen[dict[str, Any] | None]):
@@ -136,7 +128,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         if f.kind in (s.TEXT, s.EMAIL, s.INT, s.DATE):
             return Input("" if value is None else str(value), id=wid, classes="field", compact=True)
         if f.kind == s.DATETIME:
-            return Input(local_datetime_text(value, self.context.timezone), id=wid, classes="field",
+            return Input(typed_local(value, self.context.timezone), id=wid, classes="field",
                          compact=True)
         if f.kind == s.TAGS:
             words = self.suggestions.get(f.name, [])
