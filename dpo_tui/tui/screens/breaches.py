@@ -69,7 +69,7 @@ class QuickBreachScreen(ModalScreen[dict[str, str] | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save and start the clock", priority=True),
+        Binding("ctrl+s", "save", "Save and start the clock"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -208,7 +208,7 @@ class AssessmentScreen(ModalScreen[dict[str, dict[str, str]] | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save assessment", priority=True),
+        Binding("ctrl+s", "save", "Save assessment"),
         Binding("escape", "cancel", "Cancel"),
     ]
     DEFAULT_CSS = """
@@ -314,7 +314,7 @@ class TimelineEntryScreen(ModalScreen[dict[str, str] | None]):
     """One new timeline entry: what was done, decided or sent, and when. Never an edit."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Add entry", priority=True),
+        Binding("ctrl+s", "save", "Add entry"),
         Binding("escape", "cancel", "Cancel"),
     ]
 

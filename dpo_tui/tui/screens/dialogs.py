@@ -71,7 +71,7 @@ class ReasonDialog(ModalScreen[str | None]):
 class PickRecordsDialog(ModalScreen[list[str] | None]):
     """Tick the records to link; space toggles, ctrl+s saves."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, str]], chosen: set[str]):
         super().__init__()

@@ -67,7 +67,7 @@ class ExportScreen(ModalScreen[Path | None]):
     """
     BINDINGS = [
         Binding("escape", "cancel_or_close", "Cancel / close"),
-        Binding("ctrl+s", "start", "Create PDF", priority=True),
+        Binding("ctrl+s", "start", "Create PDF"),
     ]
 
     def __init__(self, ws: Workspace, org_id: str, org_name: str, *,

@@ -51,7 +51,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     """Edit one record's values. Dismisses with the validated values, or None when cancelled."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
