@@ -31,6 +31,14 @@ SIZE = (120, 40)
 # ---------------------------------------------------------------- the two children
 
 
+async def settle(app, pilot) -> None:
+    """The same for both apps: the first screen mounted, any background work it started done,
+    and what that work changed painted."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def child_minimal() -> None:
     import asyncio
 
@@ -46,7 +54,7 @@ def child_minimal() -> None:
     async def main() -> None:
         app = Minimal()
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settle(app, pilot)
             print("ready", flush=True)
 
     asyncio.run(main())
@@ -69,9 +77,7 @@ def child_dpo(db: str) -> None:
     async def main() -> None:
         app = DpoApp(target)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             print(f"ready {type(app.screen).__name__}", flush=True)
 
     asyncio.run(main())
@@ -97,7 +103,17 @@ def launch(kind: str, db: Path | None) -> tuple[float, str]:
     return elapsed, line.strip()
 
 
+def compile_bytecode() -> None:
+    """Byte-compile the checkout, as installing the package does: without it (for example with
+    PYTHONDONTWRITEBYTECODE set) every run would compile dpo_tui from source while textual,
+    installed by pip, loads compiled."""
+    import compileall
+
+    compileall.compile_dir(CHECKOUT / "dpo_tui", quiet=1)
+
+
 def measure(db: Path, repetitions: int = 7) -> dict[str, Any]:
+    compile_bytecode()
     launch("minimal", None)  # warm the OS file cache for both, untimed
     _, screen = launch("dpo", db)
     minimal: list[float] = []

@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from dpo_tui.domain import schema as s
+from dpo_tui.domain.dates import months_after
 from dpo_tui.domain.records import HIGH, LOW, MEDIUM, Finding, Record, Snapshot
 from dpo_tui.domain.transfers import TRANSFER_COLUMNS, transfer_problem
 from dpo_tui.domain.vocab import choices, load
@@ -291,7 +290,11 @@ def category_kind(category: str) -> str:
     A vocabulary entry is found by label or value; a category typed by the user is matched
     against the vocabulary's patterns ('Pupil allergies' is health data), criminal first.
     """
-    text = " ".join((category or "").casefold().split())
+    return _kind_of(" ".join((category or "").casefold().split()))
+
+
+@lru_cache(maxsize=4096)  # a few dozen categories repeat across every activity
+def _kind_of(text: str) -> str:
     exact, patterns = _category_index()
     if text in exact:
         return exact[text]
@@ -507,7 +510,7 @@ def _review_findings(record: Record, purpose: str, today: date, review_months: i
     if nxt:
         due = date.fromisoformat(nxt)
     elif last:
-        due = date.fromisoformat(last) + relativedelta(months=int(review_months or 12))
+        due = months_after(date.fromisoformat(last), int(review_months or 12))
     if due is not None and due < today:
         basis = "" if nxt else f" ({review_months} months after the last review on {last})"
         return [Finding(MEDIUM, "activity-review-overdue",

@@ -25,9 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.relativedelta import relativedelta
-
 from dpo_tui.domain import actions, activities, breaches, processors, retention, reviews
+from dpo_tui.domain.dates import months_after
 from dpo_tui.domain.organisation import year_end
 from dpo_tui.domain.records import Record, Snapshot
 from dpo_tui.domain.vocab import constants
@@ -254,7 +253,7 @@ def _activities(c: _Collector) -> None:
             continue
         due = _as_date(values.get("next_review"))
         if due is None and values.get("last_reviewed"):
-            due = date.fromisoformat(values["last_reviewed"]) + relativedelta(months=months)
+            due = months_after(date.fromisoformat(values["last_reviewed"]), months)
         if due is None:
             continue
         status = date_status(due, c.today, c.warning_days)

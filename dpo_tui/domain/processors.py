@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from dpo_tui.domain import schema as s
 from dpo_tui.domain import transfers, vocab
+from dpo_tui.domain.dates import months_after
 from dpo_tui.domain.records import HIGH, LOW, MEDIUM, Finding, Snapshot
 from dpo_tui.paths import data_dir
 
@@ -179,7 +178,7 @@ def next_review_due(values: dict[str, Any], months: int = DEFAULT_REVIEW_MONTHS)
     if recorded:
         return recorded
     base = _as_date(values.get("last_review") or values.get("due_diligence_date"))
-    return base + relativedelta(months=months) if base else None
+    return months_after(base, months) if base else None
 
 
 def before_save(values: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -188,7 +187,7 @@ def before_save(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     last = values.get("last_review")
     current = values.get("next_review")
     if last and (not current or current <= last):
-        due = date.fromisoformat(last) + relativedelta(months=DEFAULT_REVIEW_MONTHS)
+        due = months_after(date.fromisoformat(last), DEFAULT_REVIEW_MONTHS)
         return {**values, "next_review": due.isoformat()}
     return values
 

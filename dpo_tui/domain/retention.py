@@ -13,14 +13,17 @@ end it may fall due a day or three later than a naive count would say.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from dpo_tui.domain import schema as s
 from dpo_tui.domain import vocab
+from dpo_tui.domain.dates import months_after
 from dpo_tui.domain.organisation import year_end as organisation_year_end
 from dpo_tui.domain.records import MEDIUM, Finding, Record, Snapshot
 from dpo_tui.paths import data_dir
@@ -139,18 +142,29 @@ def period_delta(number: int, unit: str) -> relativedelta:
     return relativedelta(**{unit: number})
 
 
+def shift(day: date, number: int, unit: str) -> date:
+    """`day` moved by `number` units (negative: back), by the rule in the module docstring:
+    the same as `day + period_delta(number, unit)`, without building a relativedelta."""
+    if unit == "days":
+        return day + timedelta(days=number)
+    if unit == "months":
+        return months_after(day, number)
+    if unit == "years":
+        return months_after(day, 12 * number)
+    raise ValueError(f"unknown period unit {unit!r}")
+
+
 def cutoff_date(as_of: date, number: int, unit: str) -> date:
     """Records whose trigger date is before this date are due for disposal as of `as_of`.
 
     The cut-off is `as_of` minus the period, with the month-end rule in the module docstring.
     """
-    return as_of - period_delta(number, unit)
+    return shift(as_of, -number, unit)
 
 
 def clamp_to_month(year: int, month: int, day: int) -> date:
     """The date, or the last day of the month when the month is shorter (29 Feb, 31 Apr)."""
-    last = (date(year, month, 1) + relativedelta(months=1, days=-1)).day
-    return date(year, month, min(day, last))
+    return date(year, month, min(day, monthrange(year, month)[1]))
 
 
 def year_end_on_or_before(d: date, month: int, day: int) -> date:
@@ -167,7 +181,7 @@ def first_due_date(trigger_date: date, number: int, unit: str) -> date:
 
     Usually the day after trigger + period; at month ends the clamping can push it a few days on.
     """
-    candidate = trigger_date + period_delta(number, unit) + timedelta(days=1)
+    candidate = shift(trigger_date, number, unit) + timedelta(days=1)
     while cutoff_date(candidate, number, unit) <= trigger_date:
         candidate += timedelta(days=1)
     return candidate
@@ -196,6 +210,7 @@ class Disposal:
     year_end: date
 
 
+@lru_cache(maxsize=1024)  # the schedule repeats a few periods and triggers; the dashboard asks often
 def next_disposal(as_of: date, number: int | None, unit: str | None, trigger: str | None,
                   fy_end: tuple[int, int]) -> Disposal | None:
     """For year-end triggers, the next date (on or after `as_of`) on which a whole year's records
@@ -298,7 +313,7 @@ def next_review_due(values: dict[str, Any], months: int = DEFAULT_REVIEW_MONTHS)
     if values.get("next_review"):
         return date.fromisoformat(values["next_review"])
     if values.get("last_review"):
-        return date.fromisoformat(values["last_review"]) + relativedelta(months=months)
+        return months_after(date.fromisoformat(values["last_review"]), months)
     return None
 
 

@@ -36,10 +36,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from dpo_tui.clock import from_iso_utc
 from dpo_tui.domain import schema as s
+from dpo_tui.domain.dates import months_after
 from dpo_tui.domain.records import LOW, MEDIUM, Finding, Record, Snapshot
 from dpo_tui.domain.vocab import load
 
@@ -208,14 +207,14 @@ def next_due_date(review: Record, months: int) -> date | None:
     if review.get("next_due"):
         return date.fromisoformat(review.get("next_due"))
     signed = _local_date(review.get("signed_off_at"))
-    return signed + relativedelta(months=months) if signed else None
+    return months_after(signed, months) if signed else None
 
 
 def first_review_due(org: Record, months: int, today: date) -> date:
     """With no review ever signed off, the first falls due one interval after the organisation's
     records were started (today, when that is unknown)."""
     started = _local_date(org.created_at) if org.created_at else None
-    return (started or today) + relativedelta(months=months)
+    return months_after(started or today, months)
 
 
 @dataclass(frozen=True)
@@ -323,7 +322,7 @@ def items_to_cover(snapshot: Snapshot, found: list[Finding], today: date,
 
     `keep`: ids of records listed even though now reviewed (those the review in hand has
     confirmed), so that the list keeps its order while a review goes on."""
-    since = today - relativedelta(months=interval_months(snapshot.org.values))
+    since = months_after(today, -interval_months(snapshot.org.values))
     reviewed_in = confirmations(snapshot.of(REGISTER))
     by_record: dict[str, list[Finding]] = {}
     loose: list[Finding] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from dpo_tui.domain.vocab import load
@@ -48,6 +48,7 @@ def _mechanism_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
+@lru_cache(maxsize=4096)  # the same few destinations are typed on many activities
 def find_destination(text: str) -> dict[str, Any] | None:
     """The approved-list entry a typed destination names, or None when it is not on the list.
 
@@ -66,10 +67,11 @@ def find_destination(text: str) -> dict[str, Any] | None:
     return None
 
 
-def mechanism_kinds(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def mechanism_kinds(text: str) -> frozenset[str]:
     """Which kinds of mechanism a typed mechanism names: adequacy, extension, safeguard, derogation."""
     folded = _fold(text or "")
-    return {kind for kind, pattern in _mechanism_patterns() if pattern.search(folded)}
+    return frozenset(kind for kind, pattern in _mechanism_patterns() if pattern.search(folded))
 
 
 def is_approved_destination(destination: str, mechanism: str = "") -> bool:

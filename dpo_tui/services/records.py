@@ -191,8 +191,8 @@ def set_links_from(ws: Workspace, target_id: str, source_register: str, field_na
 def snapshot(ws: Workspace, org_id: str) -> Snapshot:
     """Everything live for one organisation, as findings, deadlines and reports need it."""
     org = repo.get_organisation(ws.db, org_id)
-    records = {name: repo.list_records(ws.db, org_id, registers.schema(name))
-               for name in registers.available()}
+    records = repo.live_records(ws.db, org_id,
+                                {name: registers.schema(name) for name in registers.available()})
     return Snapshot(org=org, records=records, as_of=ws.clock.now())
 
 

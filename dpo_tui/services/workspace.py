@@ -7,11 +7,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from dpo_tui.clock import Clock, iso_utc
 from dpo_tui.storage import repository as repo
-from dpo_tui.storage.db import open_database
+from dpo_tui.storage.db import Database, open_database
 
 
 @dataclass
@@ -26,7 +24,7 @@ class Workspace:
 
     @property
     def read_only(self) -> bool:
-        return bool(getattr(self.db, "read_only", False))
+        return self.db.read_only
 
     def reopen(self) -> Workspace:
         """A second connection to the same file, for a worker thread (sqlite3 is per thread)."""

@@ -12,9 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlite_utils import Database
-
 from dpo_tui.domain.schema import search_text
+from dpo_tui.storage.db import Database
 
 
 def _dumps(value: Any) -> str:

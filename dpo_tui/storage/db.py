@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
-
-import sqlite_utils
 
 from dpo_tui.paths import backup_dir, ensure_private_dir
 
@@ -45,6 +47,48 @@ class DatabaseLocked(StorageError):
 
 class ReadOnlyDatabase(StorageError):
     pass
+
+
+class Database:
+    """The open file: the few calls the app makes on its SQLite connection.
+
+    The connection is in autocommit mode; a unit of work is a transaction opened by
+    `repository.transaction`. sqlite-utils runs the migrations (storage/migrations.py) and is
+    imported only then, which keeps its ~40 ms of imports off the start-up path
+    (bench/startup.py).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, *, path: Path, read_only: bool = False):
+        self.conn = conn
+        self.path = path
+        self.read_only = read_only
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def execute_returning_dicts(self, sql: str,
+                                params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description or ()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+    @contextmanager
+    def savepoint(self) -> Iterator[Database]:
+        """A nested unit of work inside the caller's transaction: undone alone if it fails."""
+        name = f"unit_{uuid.uuid4().hex}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            # A RAISE(ROLLBACK) trigger ends the whole transaction, savepoint included.
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def locked_message(path: Path | str) -> str:
@@ -179,20 +223,20 @@ def backup_name(db_path: Path, now: datetime, why: str = "") -> Path:
 
 
 def open_database(path: Path | str, *, now: datetime, create: bool = True,
-                  read_only: bool = False) -> sqlite_utils.Database:
+                  read_only: bool = False) -> Database:
     """Open (creating or migrating as needed) the database at `path`.
 
     `read_only` opens for looking only (a backup, a file on a read-only share); it is also
     chosen automatically when the file or its folder is not writable.
     """
-    from dpo_tui.storage.migrations import MIGRATIONS, known_names
+    from dpo_tui.storage import migrations
 
     path = Path(path)
     if path.is_dir():
         raise StorageError(f"{path} is a folder; give the path of a database file")
     existed = path.exists() and path.stat().st_size > 0
     if path.exists():
-        inspect_existing(path, known_names())
+        inspect_existing(path, migrations.known_names())
     elif create:
         try:
             create_private_file(path)
@@ -208,16 +252,12 @@ def open_database(path: Path | str, *, now: datetime, create: bool = True,
             configure(conn)
         else:
             conn.execute("PRAGMA foreign_keys=ON")
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        pending = MIGRATIONS.pending(db)
-        if pending:
+        if migrations.pending(conn):
             if read_only:
                 raise ReadOnlyDatabase(readonly_message(path))
             if existed:
                 backup_to(conn, backup_name(path, now, "before-upgrade"))
-            MIGRATIONS.apply(db)
+            migrations.apply(conn)
     except sqlite3.Error as exc:
         raise translate(exc, path) from exc
-    db.read_only = read_only  # type: ignore[attr-defined]
-    db.path = path  # type: ignore[attr-defined]
-    return db
+    return Database(conn, path=path, read_only=read_only)

@@ -8,16 +8,53 @@ enforced by triggers, and no record or organisation can be deleted.
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-MIGRATIONS = Migrations("dpo_tui")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "dpo_tui"  # sqlite-utils records applied migrations under this name
+STEPS: list[Callable[[Database], None]] = []  # in order; each function's name is its migration's
+
+
+def migration(step: Callable[[Database], None]) -> Callable[[Database], None]:
+    STEPS.append(step)
+    return step
 
 
 def known_names() -> set[str]:
-    return {m.name for m in MIGRATIONS._migrations}
+    return {step.__name__ for step in STEPS}
 
 
-@MIGRATIONS()
+def applied_names(conn: sqlite3.Connection) -> set[str]:
+    try:
+        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                            [MIGRATION_SET]).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return set()  # a new database
+        raise
+    return {row[0] for row in rows}
+
+
+def pending(conn: sqlite3.Connection) -> list[str]:
+    applied = applied_names(conn)
+    return [step.__name__ for step in STEPS if step.__name__ not in applied]
+
+
+def apply(conn: sqlite3.Connection) -> None:
+    """Run the pending migrations with sqlite-utils, imported only when the schema changes."""
+    from sqlite_utils import Database, Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for step in STEPS:
+        migrations(name=step.__name__)(step)
+    migrations.apply(Database(conn, execute_plugins=False))
+
+
+@migration
 def m001_initial(db: Database) -> None:
     # One statement at a time: executescript() would commit the migration's transaction early.
     for statement in _statements(
@@ -117,13 +154,13 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-@MIGRATIONS()
+@migration
 def m002_links_by_source(db: Database) -> None:
     # Reading a record's links looked through every link row; this index finds them directly.
     db.execute("CREATE INDEX links_from ON links (from_id, field, position)")
 
 
-@MIGRATIONS()
+@migration
 def m003_records_in_ref_order(db: Database) -> None:
     # The register table lists records by reference; with this index the first page of a
     # filter stops after the rows it shows instead of sorting every match.

@@ -406,3 +406,9 @@ def test_demo_retention_schedule_is_valid_and_shows_only_the_deliberate_gaps():
         == date(2027, 4, 1)
     assert r.rule_dates(by_category["Payroll records"], TODAY, MARCH_31).next_disposal \
         == date(2027, 4, 6)
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 12, 31)),
+       st.integers(min_value=-400, max_value=400), st.sampled_from(["days", "months", "years"]))
+def test_shift_is_the_relativedelta_rule(day, number, unit):
+    assert r.shift(day, number, unit) == day + r.period_delta(number, unit)

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from dpo_tui.clock import Clock
 from dpo_tui.domain import breaches as b
@@ -280,7 +281,7 @@ def test_timeline_refuses_update_and_delete_in_sql(ws, org, breach):
 
 def test_timeline_refuses_sqlite_utils_table_api(ws, org, breach):
     entry = svc.timeline(ws, breach.id)[0]
-    table = ws.db["timeline"]
+    table = sqlite_utils.Database(ws.db.conn)["timeline"]
     with pytest.raises(sqlite3.IntegrityError):
         table.update(entry.id, {"text": "rewritten"})
     with pytest.raises(sqlite3.IntegrityError):
@@ -323,7 +324,7 @@ def test_a_breach_cannot_be_archived_or_deleted(ws, org, breach):
     with pytest.raises(sqlite3.IntegrityError):
         ws.db.execute("DELETE FROM records WHERE id = ?", [breach.id])
     with pytest.raises(sqlite3.IntegrityError):
-        ws.db["records"].delete(breach.id)
+        sqlite_utils.Database(ws.db.conn)["records"].delete(breach.id)
     with pytest.raises(sqlite3.IntegrityError):
         ws.db.execute("REPLACE INTO records (id, org_id, register, ref, data, created_at, updated_at) "
                       "VALUES (?, ?, 'breach', ?, '{}', 'x', 'x')", [breach.id, org.id, breach.ref])

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Migrations
 
 from dpo_tui import cli
 from dpo_tui.clock import Clock
@@ -343,11 +342,10 @@ def test_cli_saving_into_a_read_only_file_exits_1(tmp_path, run_unprivileged, ca
 
 def next_release(monkeypatch: pytest.MonkeyPatch, body) -> None:
     """This version's migrations plus `body` as the next release's, for this test only."""
-    upgraded = Migrations(migrations.MIGRATIONS.name)
-    for known in migrations.MIGRATIONS._migrations:
-        upgraded(name=known.name, transactional=known.transactional)(known.fn)
-    upgraded(name="m900_test_next_release")(body)
-    monkeypatch.setattr(migrations, "MIGRATIONS", upgraded)
+    def m900_test_next_release(db) -> None:
+        body(db)
+
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, m900_test_next_release])
 
 
 def add_a_table(db) -> None:

@@ -223,3 +223,22 @@ async def test_archiving_and_restoring_an_organisation(ws, org):
     assert {o.id for o in organisations.all(ws)} == {org.id, other.id}
     actions = [e.action for e in repo.history(ws.db, org.id)]
     assert actions[-2:] == ["archive", "restore"]
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(ws, org):
+    from dpo_tui.tui.widgets.footer import KeyFooter
+
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        keys = list(footer.children)
+        assert any("Dashboard" in str(key.render()) for key in keys)
+        app.screen.refresh_bindings()  # nothing the footer shows has changed
+        await pilot.pause()
+        assert list(footer.children) == keys
+        shown = footer.shown_keys(app.screen)
+        footer.shown_keys = lambda screen: shown[1:]  # as if a key had gone
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert footer.children and all(key not in keys for key in footer.children)

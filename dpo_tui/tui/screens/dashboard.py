@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dpo_tui.domain import deadlines, registers
 from dpo_tui.domain.deadlines import DueItem
 from dpo_tui.tui.widgets.badges import severity_text
+from dpo_tui.tui.widgets.footer import KeyFooter
 
 STATUS_STYLES = {
     deadlines.OVERDUE: "bold white on red",
@@ -83,7 +84,7 @@ class DashboardScreen(Screen):
             yield Static("", id="dashboard-review")
             yield Static(Text("Needs attention", style="bold underline"))
             yield OptionList(id="attention")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.loaded_version = -1

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Button, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from dpo_tui.services import organisations
+from dpo_tui.tui.widgets.footer import KeyFooter
 
 WELCOME = """\
 Welcome to dpo-tui.
@@ -58,7 +59,7 @@ class WelcomeScreen(Screen[str | None]):
                 yield Button("Start", variant="primary", id="start")
                 if demo_available():
                     yield Button("Open the demo instead", id="demo")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#org-name", Input).focus()

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Finding, Record
@@ -30,6 +30,7 @@ from dpo_tui.domain.schema import (
 )
 from dpo_tui.services import records as record_service
 from dpo_tui.tui.widgets.badges import findings_badge, severity_text
+from dpo_tui.tui.widgets.footer import KeyFooter
 
 ROW_LIMIT = 200
 FILTER_DELAY = 0.12  # seconds of quiet typing before the query runs
@@ -87,7 +88,7 @@ class RegisterScreen(Screen):
                 yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="detail"):
                     yield Static("", id="detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

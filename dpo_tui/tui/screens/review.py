@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dpo_tui.domain import registers, reviews
@@ -24,6 +24,7 @@ from dpo_tui.domain.schema import ValidationContext
 from dpo_tui.services import review as review_service
 from dpo_tui.services.review import ReviewItem, ReviewState
 from dpo_tui.tui.widgets.badges import severity_text
+from dpo_tui.tui.widgets.footer import KeyFooter
 
 DECISION_STYLES = {
     reviews.STILL_ACCURATE: "green",
@@ -133,7 +134,7 @@ class ReviewScreen(Screen):
                 yield OptionList(id="review-items")
                 with VerticalScroll(id="review-detail"):
                     yield Static("", id="review-detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -571,7 +572,7 @@ class AccountabilityScreen(ModalScreen[None]):
                               style="dim"))
             yield OptionList(id="questions")
             yield Static("", id="accountability-source", classes="field-help")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         source = reviews.accountability()["source"]
