@@ -62,20 +62,15 @@ def child_minimal() -> None:
 
 def child_dpo(db: str) -> None:
     import asyncio
-    import inspect
 
     from dpo_tui import cli
 
     args = cli.build_parser().parse_args(["--db", db, "--as-of", "2026-11-22T10:00:00Z"])
     ctx = cli.make_context(args)
-    from dpo_tui.tui.app import DpoApp
-
-    # DpoApp takes the Context or an open Workspace, depending on the version.
-    params = list(inspect.signature(DpoApp.__init__).parameters)  # self, then ctx or ws
-    target = ctx if params[1:2] == ["ctx"] else ctx.open()
+    from dpo_tui.tui.app import prepare  # what `dpo-tui` runs before App.run()
 
     async def main() -> None:
-        app = DpoApp(target)
+        app = prepare(ctx)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             print(f"ready {type(app.screen).__name__}", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -360,10 +361,20 @@ class DpoApp(App):
         yield SystemCommand("Help", "Keys and concepts", self.action_help)
 
 
-def run(ctx: Context) -> int:
+def prepare(ctx: Context) -> DpoApp:
+    """Open the database and make the App, as `dpo-tui` does before its first screen."""
     ws = ctx.open()
+    # What is loaded by now (textual, rich, the domain) lives as long as the app. Freezing it
+    # keeps Python's cycle collector from walking it all again while the dashboard reads a
+    # thousand records (bench/startup.py: about 40 ms of start-up).
+    gc.freeze()
+    return DpoApp(ws)
+
+
+def run(ctx: Context) -> int:
+    app = prepare(ctx)
     try:
-        DpoApp(ws).run()
+        app.run()
     finally:
-        ws.close()
+        app.ws.close()
     return 0

@@ -225,20 +225,19 @@ async def test_archiving_and_restoring_an_organisation(ws, org):
     assert actions[-2:] == ["archive", "restore"]
 
 
-async def test_the_footer_is_rebuilt_only_when_its_keys_change(ws, org):
-    from dpo_tui.tui.widgets.footer import KeyFooter
+async def test_the_key_bar_shows_the_keys_and_a_click_presses_one(ws, org):
+    from dpo_tui.tui.widgets.footer import KeyBar
 
     app = DpoApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        footer = app.screen.query_one(KeyFooter)
-        keys = list(footer.children)
-        assert any("Dashboard" in str(key.render()) for key in keys)
-        app.screen.refresh_bindings()  # nothing the footer shows has changed
+        bar = app.screen.query_one(KeyBar)
+        line = str(bar.render())
+        for words in ("d Dashboard", "a Activities", "^n Log breach", "q Quit", "^p palette"):
+            assert words in line, words
+        column = line.index(" a Activities") + 1
+        assert bar.key_at(column) == "a"
+        await pilot.click(KeyBar, offset=(column, 0))
         await pilot.pause()
-        assert list(footer.children) == keys
-        shown = footer.shown_keys(app.screen)
-        footer.shown_keys = lambda screen: shown[1:]  # as if a key had gone
-        app.screen.refresh_bindings()
-        await pilot.pause()
-        assert footer.children and all(key not in keys for key in footer.children)
+        assert isinstance(app.screen, RegisterScreen) and app.screen.register_name == "activity"
+        assert "n New" in str(app.screen.query_one(KeyBar).render())

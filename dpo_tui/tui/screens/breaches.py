@@ -37,7 +37,7 @@ from dpo_tui.services import records as record_service
 from dpo_tui.tui.screens.register import ROW_LIMIT, RegisterScreen
 from dpo_tui.tui.widgets.badges import findings_badge, severity_text
 from dpo_tui.tui.widgets.countdown import Countdown, CountdownBoard, clock_cell
-from dpo_tui.tui.widgets.footer import KeyFooter
+from dpo_tui.tui.widgets.footer import KeyBar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -432,7 +432,7 @@ class BreachesScreen(RegisterScreen):
                     yield Static("", id="detail-body")
                     yield Static("Timeline", id="timeline-title")
                     yield Static("", id="timeline")
-        yield KeyFooter()
+        yield KeyBar()
 
     def clock_now(self) -> datetime:
         return self.ws.clock.now()

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from dpo_tui.domain import deadlines, registers
 from dpo_tui.domain.deadlines import DueItem
 from dpo_tui.tui.widgets.badges import severity_text
-from dpo_tui.tui.widgets.footer import KeyFooter
+from dpo_tui.tui.widgets.footer import KeyBar
 
 STATUS_STYLES = {
     deadlines.OVERDUE: "bold white on red",
@@ -69,7 +69,8 @@ def item_option_id(index: int, item: DueItem) -> str:
     return f"due{index}:{item.register}:{item.record_id or ''}"
 
 
-MAX_LINES = 30  # lines shown per group; the rest are counted
+MAX_LINES = 30  # due items shown; the rest are counted
+MAX_FINDINGS = 10  # findings shown per register; each register screen shows them all
 
 
 class DashboardScreen(Screen):
@@ -84,7 +85,7 @@ class DashboardScreen(Screen):
             yield Static("", id="dashboard-review")
             yield Static(Text("Needs attention", style="bold underline"))
             yield OptionList(id="attention")
-        yield KeyFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.loaded_version = -1
@@ -155,15 +156,15 @@ class DashboardScreen(Screen):
                      else register)
             options.append(Option(Text(f"Findings — {title} ({len(found)})", style="bold"),
                                   id=f"heading-{register}", disabled=True))
-            for i, finding in enumerate(found[:MAX_LINES]):
+            for i, finding in enumerate(found[:MAX_FINDINGS]):
                 line = Text()
                 line.append_text(severity_text(finding.severity))
                 line.append(f" {finding.ref:<12} ", style="bold")
                 line.append(finding.message)
                 options.append(Option(line, id=f"f{register}{i}:{finding.register}:"
                                                f"{finding.record_id or ''}"))
-            if len(found) > MAX_LINES:
-                options.append(Option(Text(f"… and {len(found) - MAX_LINES} more: open {title} "
+            if len(found) > MAX_FINDINGS:
+                options.append(Option(Text(f"… and {len(found) - MAX_FINDINGS} more: open {title} "
                                            "(each record shows its findings)", style="dim"),
                                       id=f"more:{register}:"))
         attention.add_options(options)

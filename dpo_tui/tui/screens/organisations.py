@@ -14,7 +14,7 @@ from textual.widgets import Button, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from dpo_tui.services import organisations
-from dpo_tui.tui.widgets.footer import KeyFooter
+from dpo_tui.tui.widgets.footer import KeyBar
 
 WELCOME = """\
 Welcome to dpo-tui.
@@ -59,7 +59,7 @@ class WelcomeScreen(Screen[str | None]):
                 yield Button("Start", variant="primary", id="start")
                 if demo_available():
                     yield Button("Open the demo instead", id="demo")
-        yield KeyFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#org-name", Input).focus()

@@ -30,7 +30,7 @@ from dpo_tui.domain.schema import (
 )
 from dpo_tui.services import records as record_service
 from dpo_tui.tui.widgets.badges import findings_badge, severity_text
-from dpo_tui.tui.widgets.footer import KeyFooter
+from dpo_tui.tui.widgets.footer import KeyBar
 
 ROW_LIMIT = 200
 FILTER_DELAY = 0.12  # seconds of quiet typing before the query runs
@@ -88,7 +88,7 @@ class RegisterScreen(Screen):
                 yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="detail"):
                     yield Static("", id="detail-body")
-        yield KeyFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -24,7 +24,7 @@ from dpo_tui.domain.schema import ValidationContext
 from dpo_tui.services import review as review_service
 from dpo_tui.services.review import ReviewItem, ReviewState
 from dpo_tui.tui.widgets.badges import severity_text
-from dpo_tui.tui.widgets.footer import KeyFooter
+from dpo_tui.tui.widgets.footer import KeyBar
 
 DECISION_STYLES = {
     reviews.STILL_ACCURATE: "green",
@@ -134,7 +134,7 @@ class ReviewScreen(Screen):
                 yield OptionList(id="review-items")
                 with VerticalScroll(id="review-detail"):
                     yield Static("", id="review-detail-body")
-        yield KeyFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -572,7 +572,7 @@ class AccountabilityScreen(ModalScreen[None]):
                               style="dim"))
             yield OptionList(id="questions")
             yield Static("", id="accountability-source", classes="field-help")
-        yield KeyFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         source = reviews.accountability()["source"]

@@ -1,34 +1,95 @@
-"""The footer of every screen: Textual's Footer, rebuilt only when the keys it shows change.
+"""The key bar at the foot of every screen: the keys that work here, and a click presses one.
 
-Textual's Footer rebuilds all its key widgets whenever the screen's bindings are refreshed —
-on every focus change and highlight, three times before the first screen settles — and each
-rebuild costs about 30 ms for a dozen keys (bench/startup.py). The keys shown rarely change, so
-this one compares what it would show with what it shows and skips a rebuild that changes nothing.
+It shows what Textual's Footer shows, drawn as one line of text. The Footer is a widget per
+key: mounting a dozen took about 60 ms of a 500 ms start-up, and it rebuilt them all on every
+focus change (bench/startup.py). This redraws one line, and only when the keys change.
 """
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
+
+# (key, how it is shown, description, enabled)
+ShownKey = tuple[str, str, str, bool]
 
 
-class KeyFooter(Footer):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown: tuple | None = None
+class KeyBar(Widget):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+        text-wrap: nowrap;
+        .keybar--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .keybar--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
 
-    def shown_keys(self, screen: Screen) -> tuple:
-        """What the footer shows: each visible binding's key, label, state and tooltip."""
-        return tuple(
-            (binding.key, binding.description, binding.action, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
-            if binding.show or binding.action == "command_palette"
-        )
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: tuple[ShownKey, ...] = ()
+        self._spans: list[tuple[int, int, str]] = []  # start and end column of each key
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = self.shown_keys(screen)
-            if self._bindings_ready and shown == self._shown:
-                return
-            self._shown = shown
-        super().bindings_changed(screen)
+        keys = self.shown_keys(screen)
+        if keys != self.keys:
+            self.keys = keys
+            self.refresh()
+
+    def shown_keys(self, screen: Screen) -> tuple[ShownKey, ...]:
+        """The bindings marked to show, one per action, then the command palette's key."""
+        shown: list[ShownKey] = []
+        actions: set[str] = set()
+        for _, binding, enabled, _ in screen.active_bindings.values():
+            if binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                shown.append((binding.key, self.app.get_key_display(binding), binding.description,
+                              enabled))
+        palette = screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
+            _, binding, enabled, _ = palette
+            shown.append((binding.key, self.app.get_key_display(binding), binding.description,
+                          enabled))
+        return tuple(shown)
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keybar--key")
+        description_style = self.get_component_rich_style("keybar--description")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []
+        for key, display, description, enabled in self.keys:
+            start = line.cell_len
+            line.append(f" {display} ", key_style)
+            line.append(f"{description} ", description_style)
+            if not enabled:
+                line.stylize("dim", start)
+            self._spans.append((start, line.cell_len, key))
+        return line
+
+    def key_at(self, x: int) -> str | None:
+        for start, end, key in self._spans:
+            if start <= x < end:
+                return key
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        key = self.key_at(event.x)
+        if key is not None:
+            self.app.simulate_key(key)
