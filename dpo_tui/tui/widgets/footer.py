@@ -70,18 +70,38 @@ class KeyBar(Widget):
         return tuple(shown)
 
     def render(self) -> Text:
-        key_style = self.get_component_rich_style("keybar--key")
-        description_style = self.get_component_rich_style("keybar--description")
-        line = Text(no_wrap=True, overflow="ellipsis")
-        self._spans = []
-        for key, display, description, enabled in self.keys:
+        """The keys from the left, cut with "…" when they do not fit; the command palette's
+        key always at the right end, since it reaches every action."""
+        styles = (self.get_component_rich_style("keybar--key"),
+                  self.get_component_rich_style("keybar--description"))
+        palette = [k for k in self.keys if k[0] == self.app.COMMAND_PALETTE_BINDING]
+        left, spans = self._draw([k for k in self.keys if k not in palette], styles)
+        right, right_spans = self._draw(palette, styles)
+        room = max(self.size.width - right.cell_len, 0)
+        if left.cell_len > room:
+            left.truncate(max(room - 1, 0))
+            left.append("…")
+            spans = [(start, min(end, room - 1), key) for start, end, key in spans
+                     if start < room - 1]
+        else:
+            left.append(" " * (room - left.cell_len))
+        spans += [(room + start, room + end, key) for start, end, key in right_spans]
+        self._spans = spans
+        return left + right
+
+    @staticmethod
+    def _draw(keys: list[ShownKey], styles: tuple) -> tuple[Text, list[tuple[int, int, str]]]:
+        key_style, description_style = styles
+        line = Text(no_wrap=True)
+        spans = []
+        for key, display, description, enabled in keys:
             start = line.cell_len
             line.append(f" {display} ", key_style)
             line.append(f"{description} ", description_style)
             if not enabled:
                 line.stylize("dim", start)
-            self._spans.append((start, line.cell_len, key))
-        return line
+            spans.append((start, line.cell_len, key))
+        return line, spans
 
     def key_at(self, x: int) -> str | None:
         for start, end, key in self._spans:
