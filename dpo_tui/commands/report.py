@@ -6,8 +6,8 @@ import argparse
 
 from dpo_tui.cli import Context, UserError
 
-# The section names live in dpo_tui.report.context; repeated here only in the help text would
-# drift, so the help is built from them (importing context is cheap: no WeasyPrint, no Jinja).
+# The section names live in dpo_tui.report.sections; repeated here only in the help text would
+# drift, so the help is built from them (a module of constants).
 
 
 def _sections_type(text: str) -> list[str]:
@@ -22,7 +22,7 @@ def _sections_type(text: str) -> list[str]:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from dpo_tui.report.context import SECTIONS, SHORT_PACK
+    from dpo_tui.report.sections import SECTIONS, SHORT_PACK
 
     p = sub.add_parser(
         "report", help="write the PDF report (record of processing, registers, findings)",

@@ -17,9 +17,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
-
-from dateutil.relativedelta import relativedelta
+from typing import TYPE_CHECKING, Any
 
 from dpo_tui.domain import schema as s
 from dpo_tui.domain import vocab
@@ -27,6 +25,9 @@ from dpo_tui.domain.dates import months_after
 from dpo_tui.domain.organisation import year_end as organisation_year_end
 from dpo_tui.domain.records import MEDIUM, Finding, Record, Snapshot
 from dpo_tui.paths import data_dir
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
 
 REGISTER = "retention"
 PRESETS_FILE = "retention_presets"
@@ -137,6 +138,9 @@ SCHEMA = s.RegisterSchema(
 
 
 def period_delta(number: int, unit: str) -> relativedelta:
+    """The period as a python-dateutil relativedelta (the rule `shift` follows)."""
+    from dateutil.relativedelta import relativedelta
+
     if unit not in ("days", "months", "years"):
         raise ValueError(f"unknown period unit {unit!r}")
     return relativedelta(**{unit: number})

@@ -31,7 +31,6 @@ signed-off accountability answers; `accountability()["source"]` names the framew
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -274,6 +273,8 @@ def key_record_id(key: str) -> str | None:
 
 
 def finding_key(finding: Finding) -> str:
+    import hashlib  # here, not at the top: start-up never needs it
+
     digest = hashlib.sha1(finding.message.encode("utf-8")).hexdigest()[:8]
     return f"finding:{finding.code}:{finding.record_id or '-'}:{finding.field or '-'}:{digest}"
 

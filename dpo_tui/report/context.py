@@ -21,26 +21,9 @@ from dpo_tui.domain import registers
 from dpo_tui.domain import schema as s
 from dpo_tui.domain.records import HIGH, LOW, MEDIUM, Finding, Record, Snapshot
 from dpo_tui.domain.vocab import constants
+from dpo_tui.report.sections import SECTIONS, TITLES
 
 # The report's sections, in order. The table of contents is made from whichever are chosen.
-SECTIONS: tuple[str, ...] = (
-    "cover", "summary", "organisation", "activities", "client_processing", "processors",
-    "retention", "breaches", "findings", "actions", "review",
-)
-SHORT_PACK: tuple[str, ...] = ("cover", "summary", "processors", "retention")
-TITLES = {
-    "cover": "Cover",
-    "summary": "Summary",
-    "organisation": "Organisation details",
-    "activities": "Record of processing activities",
-    "client_processing": "Processor record: processing for clients",
-    "processors": "Processor register",
-    "retention": "Retention schedule",
-    "breaches": "Breach log",
-    "findings": "Findings: actions needed",
-    "actions": "Actions register",
-    "review": "Quarterly review",
-}
 SEVERITY_LABEL = {HIGH: "High", MEDIUM: "Medium", LOW: "Low"}
 DEFAULT_TIMEZONE = "Europe/London"
 BREACH_PERIOD_MONTHS = 12  # "breaches in the period": the year to the report date

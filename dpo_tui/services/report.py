@@ -17,7 +17,8 @@ from pathlib import Path
 from dpo_tui import __version__
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Snapshot
-from dpo_tui.report.context import SECTIONS, SHORT_PACK, TITLES, ReportContext, build_context
+from dpo_tui.report.context import ReportContext, build_context
+from dpo_tui.report.sections import SECTIONS, SHORT_PACK, TITLES
 from dpo_tui.services import organisations
 from dpo_tui.services import records as record_service
 from dpo_tui.services.workspace import Workspace

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
-from dpo_tui.report.context import SECTIONS, SHORT_PACK, TITLES
+from dpo_tui.report.sections import SECTIONS, SHORT_PACK, TITLES
 
 if TYPE_CHECKING:
     from textual.app import App
