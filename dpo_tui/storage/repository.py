@@ -245,21 +245,28 @@ def live_records(db: Database, org_id: str,
         for record in recs:
             for field in [*forward[name], *reverse[name].values()]:
                 record.values[field] = []
-    # Links from any record of the organisation, archived ones too (as list_records reads them);
-    # reverse links are listed by the linking record's reference, forward ones by position.
-    links = db.execute(
-        "SELECT l.field, l.from_id, l.to_id, r.ref FROM records r JOIN links l ON l.from_id = r.id "
-        "WHERE r.org_id = ? ORDER BY l.from_id, l.position, l.rowid", [org_id]).fetchall()
-    for field, from_id, to_id, _ in links:
+    # Links from any record of the organisation, archived ones too (as list_records reads them):
+    # forward ones in their stored order, reverse ones by the linking record's reference.
+    links = db.execute("SELECT field, from_id, to_id, position, rowid FROM links WHERE org_id = ?",
+                       [org_id]).fetchall()
+    links.sort(key=lambda link: (link[1], link[3], link[4]))
+    reverse_links = []
+    for field, from_id, to_id, _, _ in links:
         source = by_id.get(from_id)
         if source is not None and field in forward[source.register]:
             source.values[field].append(to_id)
-    for field, from_id, to_id, _ in sorted(links, key=lambda link: link[3]):
         target = by_id.get(to_id)
-        if target is not None:
-            name = reverse[target.register].get(field)
-            if name is not None:
-                target.values[name].append(from_id)
+        if target is not None and field in reverse[target.register]:
+            reverse_links.append((field, from_id, target))
+    if reverse_links:
+        refs = {from_id: by_id[from_id].ref for _, from_id, _ in reverse_links if from_id in by_id}
+        archived = sorted({from_id for _, from_id, _ in reverse_links} - set(refs))
+        for start in range(0, len(archived), 500):
+            chunk = archived[start:start + 500]
+            refs.update(db.execute(f"SELECT id, ref FROM records WHERE id IN "
+                                   f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        for field, from_id, target in sorted(reverse_links, key=lambda link: refs[link[1]]):
+            target.values[reverse[target.register][field]].append(from_id)
     for name, schema in schemas.items():
         if schema.derive is not None:
             for record in records[name]:
