@@ -118,14 +118,14 @@ class DpoApp(App):
                         severity="warning", timeout=10)
         if self.org is not None:
             self.title = f"dpo-tui — {self.org.values.get('name')}"
-        self.install_screen(self.make_dashboard(), "dashboard")
-        self.push_screen("dashboard")
         if self.org is None:
             from dpo_tui.tui.screens.organisations import WelcomeScreen
 
             self.push_screen(WelcomeScreen(), self.welcome_done)
 
-    def make_dashboard(self) -> Screen:
+    def get_default_screen(self) -> Screen:
+        # The dashboard is the bottom of the stack itself: pushing it above Textual's empty
+        # default screen cost a second screen's mount and layout (bench/startup.py: ~90 ms).
         from dpo_tui.tui.screens.dashboard import DashboardScreen
 
         return DashboardScreen()
@@ -142,13 +142,13 @@ class DpoApp(App):
         if where != "dashboard" and where not in registers.available():
             self.notify(f"{where} is not available in this version.", severity="warning")
             return
-        if not self.is_screen_installed(where):
+        if where != "dashboard" and not self.is_screen_installed(where):
             self.install_screen(register_screen(where), where)
         self.switch_to(where)
 
     def switch_to(self, name: str) -> None:
         # A flat stack: the dashboard at the bottom and at most one register screen above it.
-        base = self.screen_stack.index(self.get_screen("dashboard")) + 1
+        base = 1
         while len(self.screen_stack) > base + 1:
             self.pop_screen()
         if name == "dashboard":

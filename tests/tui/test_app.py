@@ -167,7 +167,7 @@ async def test_moving_between_screens_never_leaves_a_blank_one(ws, org):
         await pilot.press("a", "t", "d")
         await pilot.pause()
         assert type(app.screen).__name__ == "DashboardScreen"
-        assert len(app.screen_stack) == 2  # the default screen and the dashboard
+        assert app.screen_stack == [app.screen]  # the dashboard alone: nothing left above it
 
 
 async def test_a_locked_database_keeps_the_form_and_what_was_typed(ws, org, monkeypatch):
