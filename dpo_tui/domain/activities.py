@@ -284,17 +284,14 @@ def _category_index() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str]
     return exact, tuple(patterns)
 
 
+@lru_cache(maxsize=4096)  # a few dozen categories repeat across every activity
 def category_kind(category: str) -> str:
     """'ordinary', 'special' (Art 9) or 'criminal' (Art 10) for one data category.
 
     A vocabulary entry is found by label or value; a category typed by the user is matched
     against the vocabulary's patterns ('Pupil allergies' is health data), criminal first.
     """
-    return _kind_of(" ".join((category or "").casefold().split()))
-
-
-@lru_cache(maxsize=4096)  # a few dozen categories repeat across every activity
-def _kind_of(text: str) -> str:
+    text = " ".join((category or "").casefold().split())
     exact, patterns = _category_index()
     if text in exact:
         return exact[text]

@@ -7,6 +7,7 @@ countdowns show in warning colours under 24 hours and once overdue (UK GDPR Art 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from rich.text import Text
@@ -70,7 +71,14 @@ def item_option_id(index: int, item: DueItem) -> str:
 
 
 MAX_LINES = 30  # due items shown; the rest are counted
-MAX_FINDINGS = 10  # findings shown per register; each register screen shows them all
+MAX_FINDINGS = 5  # the most serious findings per register; the register screen shows them all
+
+
+@dataclass
+class DashboardContent:
+    summary: Text
+    review: Text
+    options: list[Option | None]
 
 
 class DashboardScreen(Screen):
@@ -79,19 +87,20 @@ class DashboardScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
+        # The content is built before the widgets, so the first screen is laid out once with
+        # it rather than empty and then again (bench/startup.py).
+        content = self.content()
         yield Header()
         with Vertical(id="dashboard"):
-            yield Static("", id="dashboard-summary")
-            yield Static("", id="dashboard-review")
+            yield Static(content.summary, id="dashboard-summary")
+            yield Static(content.review, id="dashboard-review")
             yield Static(Text("Needs attention", style="bold underline"))
-            yield OptionList(id="attention")
+            yield OptionList(*content.options, id="attention")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.loaded_version = -1
-        self.has_countdown = False
-        self.items: list[DueItem] = []
-        self.refresh_view()
+        self.sub_title = "Dashboard"
+        self.query_one("#attention", OptionList).action_first()
         # A running 72-hour clock is shown live; nothing is reloaded when there is none.
         self.set_interval(COUNTDOWN_REFRESH_SECONDS, self.tick)
 
@@ -104,17 +113,27 @@ class DashboardScreen(Screen):
             self.refresh_view()
 
     def refresh_view(self) -> None:
-        self.loaded_version = self.app.data_version
-        self.sub_title = "Dashboard"
-        org = self.app.org
+        content = self.content()
+        self.query_one("#dashboard-summary", Static).update(content.summary)
+        self.query_one("#dashboard-review", Static).update(content.review)
         attention = self.query_one("#attention", OptionList)
         highlighted = attention.highlighted
         attention.clear_options()
-        self.items = []
+        attention.add_options(content.options)
+        if highlighted is not None and highlighted < attention.option_count:
+            attention.highlighted = highlighted
+        else:
+            attention.highlighted = None
+            attention.action_first()
+
+    def content(self) -> DashboardContent:
+        """What the dashboard shows for the current organisation and data, at the clock's now."""
+        self.loaded_version = self.app.data_version
+        self.items: list[DueItem] = []
+        self.has_countdown = False
+        org = self.app.org
         if org is None:
-            self.query_one("#dashboard-summary", Static).update("No organisation yet.")
-            self.query_one("#dashboard-review", Static).update("")
-            return
+            return DashboardContent(Text("No organisation yet."), Text(), [])
         from dpo_tui.services import dashboard, records
 
         summary = Text()
@@ -125,20 +144,18 @@ class DashboardScreen(Screen):
                 continue
             schema = registers.schema(name)
             summary.append(f"{schema.title}: {records.count(self.app.ws, org.id, name)}   ")
-        self.query_one("#dashboard-summary", Static).update(summary)
 
         view = dashboard.overview(self.app.ws, org.id, found=self.app.findings(),
                                   snap=self.app.snapshot())
         self.items = view.items
-        self.query_one("#dashboard-review", Static).update(self.review_text(view))
         now = self.app.ws.clock.now()
         self.has_countdown = any(i.kind == deadlines.BREACH for i in view.items)
 
         urgent = len(view.urgent)
         heading = (f"Due — {urgent} due or overdue, most urgent first" if urgent
                    else "Due — nothing due or overdue")
-        # Built as one list and capped per group: a thousand options would make the first
-        # screen slow to appear, and nobody reads past the first screenful anyway.
+        # Capped per group: a thousand options would make the first screen slow to appear,
+        # and nobody reads past the first screenful anyway.
         options: list[Option | None] = [Option(Text(heading, style="bold"), id="heading-due",
                                                disabled=True)]
         for index, item in enumerate(view.items[:MAX_LINES]):
@@ -167,12 +184,7 @@ class DashboardScreen(Screen):
                 options.append(Option(Text(f"… and {len(found) - MAX_FINDINGS} more: open {title} "
                                            "(each record shows its findings)", style="dim"),
                                       id=f"more:{register}:"))
-        attention.add_options(options)
-        if highlighted is not None and highlighted < attention.option_count:
-            attention.highlighted = highlighted
-        else:
-            attention.highlighted = None
-            attention.action_first()
+        return DashboardContent(summary, self.review_text(view), options)
 
     def review_text(self, view) -> Text:
         text = Text()
