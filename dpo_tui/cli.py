@@ -87,7 +87,8 @@ def make_context(args: argparse.Namespace) -> Context:
     try:
         clock = Clock.from_text(as_of)
     except ClockError as exc:
-        raise UserError(f"--as-of: {exc}") from exc
+        source = "--as-of" if args.as_of else "DPO_TUI_NOW"
+        raise UserError(f"{source}: {exc}") from exc
     return Context(db_path=resolve_db_path(args.db), clock=clock, actor=args.user)
 
 
@@ -105,7 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runner: Callable[[argparse.Namespace, Context], int] = getattr(args, "run", run_tui)
     try:
-        return runner(args, make_context(args))
+        ctx = make_context(args)
+    except UserError as exc:
+        parser.error(str(exc))  # a bad --as-of is a usage error: exit 2, like any bad option
+    try:
+        return runner(args, ctx)
     except (UserError, StorageError, ValidationFailed) as exc:
         print(f"dpo-tui: {exc}", file=sys.stderr)
         if isinstance(exc, ValidationFailed) and len(exc.errors) > 1:

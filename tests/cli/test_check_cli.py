@@ -186,3 +186,21 @@ def test_a_file_that_is_not_a_database_is_an_error(tmp_path, capsys):
     assert run(path, "check", "--json") == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("dpo-tui check: ")
+
+
+@pytest.mark.parametrize("args", [["--as-of", "2026-02-30"], ["--as-of", "next tuesday"]])
+def test_a_bad_as_of_is_a_usage_error(demo_db, capsys, args):
+    """Exit 2, as for any bad option, so cron tells it apart from 'something is due' (1)."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--db", str(demo_db), *args, "check"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--as-of:" in err and "usage: dpo-tui" in err and "Traceback" not in err
+
+
+def test_a_bad_dpo_tui_now_names_the_variable(demo_db, capsys, monkeypatch):
+    monkeypatch.setenv("DPO_TUI_NOW", "yesterday-ish")
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--db", str(demo_db), "check"])
+    assert exit_.value.code == 2
+    assert "DPO_TUI_NOW:" in capsys.readouterr().err
