@@ -245,3 +245,34 @@ async def test_the_key_bar_shows_the_keys_and_a_click_presses_one(ws, org):
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen) and app.screen.register_name == "activity"
         assert "n New" in str(app.screen.query_one(KeyBar).render())
+
+
+async def test_a_form_left_unchanged_keeps_no_answers_and_link_order(ws, org):
+    """A "No" answer and links in their stored order read back as they were: leaving the form
+    asks nothing, and saving it changes nothing (no history entry)."""
+    first = records.save(ws, org.id, "processor", {"legal_name": "Aardvark Mail Ltd"}).record
+    second = records.save(ws, org.id, "processor", {"legal_name": "Zebra Payments Ltd"}).record
+    activity = records.save(ws, org.id, "activity", {
+        "purpose": "Class bookings", "status": "active", "dpia_required": False,
+        "processors": [second.id, first.id]}).record
+    saved = len(repo.history(ws.db, activity.id))
+    app = DpoApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)  # no "Discard your changes?"
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+    after = records.get(ws, activity.id)
+    assert after.values["dpia_required"] is False
+    assert after.values["processors"] == [second.id, first.id]
+    assert len(repo.history(ws.db, activity.id)) == saved

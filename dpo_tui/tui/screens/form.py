@@ -47,6 +47,13 @@ class ItemSuggester(Suggester):
         return None
 
 
+def kept_order(before: list[Any], selected: list[Any]) -> list[Any]:
+    """What is selected, in the order it was stored (links keep their position), then what
+    was newly ticked, in the list's order."""
+    chosen = set(selected)
+    return [v for v in before if v in chosen] + [v for v in selected if v not in set(before)]
+
+
 class FormScreen(ModalScreen[dict[str, Any] | None]):
     """Edit one record's values. Dismisses with the validated values, or None when cancelled."""
 
@@ -180,9 +187,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             elif isinstance(widget, TextArea):
                 raw[f.name] = widget.text
             elif isinstance(widget, Select):
-                raw[f.name] = None if widget.value in (Select.NULL, Select.BLANK) else widget.value
+                # Only NULL means "not set": Select.BLANK is an old alias of False, which is
+                # the answer "No" to a yes/no question.
+                raw[f.name] = None if widget.value is Select.NULL else widget.value
             elif isinstance(widget, SelectionList):
-                raw[f.name] = list(widget.selected)
+                raw[f.name] = kept_order(self.initial.get(f.name) or [], widget.selected)
         return raw
 
     def show_errors(self, errors: dict[str, str]) -> None:
