@@ -297,7 +297,7 @@ class AssessmentScreen(ModalScreen[dict[str, dict[str, str]] | None]):
         if errors:
             first = next(iter(errors))
             answer = self.query_one(f"#answer-{first}", Select)
-            (answer if answer.value in (Select.NULL, Select.BLANK)
+            (answer if answer.value is Select.NULL
              else self.query_one(f"#reason-{first}", TextArea)).focus()
             return
         self.dismiss(answers)

@@ -82,7 +82,7 @@ class WelcomeScreen(Screen[str | None]):
             return
         org_id = saved.record.id
         template = self.query("#template")
-        if template and template.first().value not in (Select.NULL, Select.BLANK):
+        if template and template.first().value is not Select.NULL:
             from dpo_tui.services import templates
 
             summary = templates.add_from_template(self.app.ws, org_id, template.first().value)
