@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -46,6 +48,39 @@ class AttachedFile:
     text: str
     description: str
     relationship: str = "Data"  # PDF 2.0 / PDF/A-3 AFRelationship: the data the PDF shows
+
+
+def weasyprint() -> ModuleType:
+    """WeasyPrint, imported without its library search starting programs.
+
+    WeasyPrint opens Pango, HarfBuzz and fontconfig by trying several names for each library
+    ('libgobject-2.0-0', 'gobject-2.0-0', ... 'libgobject-2.0.so.0'). cffi passes every name
+    it cannot open straight away to ctypes.util.find_library, which on Linux runs ldconfig, cc
+    and ld for it: some fifty short-lived processes, about a quarter of a second of every
+    report, before the name that opens is tried. So while WeasyPrint is imported,
+    find_library answers "not found" at once. Should the libraries then not open at all
+    (a system that relies on that search), the import is done again the ordinary way.
+    """
+    if "weasyprint" in sys.modules:
+        import weasyprint as module
+
+        return module
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    before = set(sys.modules)
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint as module
+    except OSError:
+        for name in set(sys.modules) - before:
+            if name == "weasyprint" or name.startswith("weasyprint."):
+                del sys.modules[name]
+        ctypes.util.find_library = search
+        import weasyprint as module
+    finally:
+        ctypes.util.find_library = search
+    return module
 
 
 def asset_path(url: str, root: Path = ASSETS_DIR) -> Path | None:
@@ -76,6 +111,7 @@ def make_fetcher(root: Path = ASSETS_DIR) -> Any:
     `requested` lists every URL WeasyPrint asked for and `refused` those it did not get, so
     tests (and a curious user) can see exactly what rendering tried to read.
     """
+    weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetFetcher(URLFetcher):
@@ -103,7 +139,7 @@ def make_fetcher(root: Path = ASSETS_DIR) -> Any:
 
 def render(html: str, fetcher: Any = None) -> Document:
     """Lay out the pages (most of the cost). The stylesheet is linked relative to the assets."""
-    from weasyprint import HTML
+    HTML = weasyprint().HTML
 
     fetcher = fetcher or make_fetcher()
     base_url = ASSETS_DIR.as_uri() + "/"
@@ -123,13 +159,24 @@ def check_folder(folder: Path) -> None:
                             "a folder you can write to.")
 
 
+def _list_attachments_once(document: Document, pdf: Any) -> None:
+    """Name each attached file once in the catalogue's /AF array.
+
+    WeasyPrint (70) adds every attachment to /AF twice for PDF/A-3: once from the embedded
+    files name tree and once from the file specification itself.
+    """
+    files = pdf.catalog.get("AF")
+    if files:
+        files[:] = list(dict.fromkeys(files))
+
+
 def write(document: Document, target: Path, *, attachments: tuple[AttachedFile, ...] = (),
           created: datetime | None = None, fetcher: Any = None) -> Path:
     """Write the laid-out document to `target` atomically (temp file + rename), mode 0600.
 
     The report holds personal data, so like the database it is readable only by its owner.
     """
-    from weasyprint import Attachment
+    Attachment = weasyprint().Attachment
 
     target = Path(target)
     folder = target.parent
@@ -146,7 +193,8 @@ def write(document: Document, target: Path, *, attachments: tuple[AttachedFile, 
                             "folder you can write to.") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
-            document.write_pdf(fh, pdf_variant=PDF_VARIANT, attachments=embedded)
+            document.write_pdf(fh, pdf_variant=PDF_VARIANT, attachments=embedded,
+                               finisher=_list_attachments_once)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(temp_name, target)

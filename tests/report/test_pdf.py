@@ -114,7 +114,7 @@ def test_every_ico_column_label_and_record_is_in_the_pdf(rendered):
 
 def test_missing_required_columns_are_marked(rendered):
     # The Swedish activity has no lawful basis: column 12 reads "Missing" under it.
-    assert "12. Article 6 lawful basis for processing personal data Missing" in rendered.text
+    assert "12. Article 6 lawful basis for processing personal data: Missing" in rendered.text
 
 
 def test_every_page_has_the_footer_and_the_header(rendered):
@@ -208,6 +208,46 @@ def test_pdf_declares_pdf_a_3b_and_carries_the_metadata(rendered):
     assert meta.subject.startswith("UK GDPR record of processing")
     assert meta["/CreationDate"] == "D:20261122100000Z"
     assert rendered.reader.pdf_header == "%PDF-1.7"
+
+
+def test_the_attachment_is_listed_once_as_the_pdf_s_data(rendered):
+    root = rendered.reader.trailer["/Root"]
+    files = [ref.idnum for ref in root["/AF"]]
+    assert len(files) == len(set(files)) == 1
+    assert root["/AF"][0].get_object()["/AFRelationship"] == "/Data"
+
+
+def test_weasyprint_is_imported_the_ordinary_way_if_the_quick_way_fails(monkeypatch):
+    """Where the libraries open only through ctypes' search, the import is done again."""
+    import ctypes.util
+    import importlib.abc
+    import importlib.machinery
+    import sys
+
+    class Module(importlib.abc.Loader):
+        def create_module(self, spec):
+            return None
+
+        def exec_module(self, module):
+            if ctypes.util.find_library("c") is None:
+                raise OSError("cannot load library 'libpango-1.0-0'")
+            module.HTML = "found"
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name == "weasyprint":
+                return importlib.machinery.ModuleSpec(name, Module())
+            return None
+
+    search = ctypes.util.find_library
+    monkeypatch.setattr(sys, "meta_path", [Finder(), *sys.meta_path])
+    for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    try:
+        assert pdf.weasyprint().HTML == "found"
+        assert ctypes.util.find_library is search
+    finally:
+        sys.modules.pop("weasyprint", None)  # the stand-in; the real one comes back after
 
 
 def test_json_attachment_reimports_into_an_empty_database(rendered, tmp_path):
