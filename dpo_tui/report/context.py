@@ -87,6 +87,7 @@ class Line:
     text: str
     number: int | None = None  # ICO template column
     cls: str = ""  # "missing" or "empty"
+    short: str = ""  # shown instead of the label where the full one is given once elsewhere
 
 
 @dataclass
@@ -430,10 +431,11 @@ class _Builder:
             if more:
                 parts.append(f"{f.label}: {more}")
         number = main.ico_column
+        short = ICO_SHORT_LABELS.get(number or 0, "")
         if parts:
-            return Line(main.label, "\n".join(parts), number=number)
+            return Line(main.label, "\n".join(parts), number=number, short=short)
         if any(f.required or f.name in flagged for f in column) or _ico_mandatory(number):
-            return Line(main.label, MISSING, number=number, cls="missing")
+            return Line(main.label, MISSING, number=number, cls="missing", short=short)
         return None
 
     # ------------------------------------------------------------ sections
@@ -776,7 +778,7 @@ class _Builder:
                    "S": "Required where DPA 2018 Sch 1 is relied on"}
         table = Table(["Col.", "ICO template column", "Status in the template"], [],
                       widths=["7%", "65%", "28%"], cls="legend",
-                      caption="The ICO template's columns (numbers used below)")
+                      caption="The ICO template's columns (numbers and short names used below)")
         for number, fields in sorted(self._ico_columns(schema).items()):
             table.rows.append([Cell(str(number), "num"), Cell(fields[0].label),
                                Cell(meaning.get(marks.get(number, ""), ""))])
@@ -1125,6 +1127,36 @@ def _field_or_none(schema: s.RegisterSchema, name: str) -> s.Field | None:
         return schema.field(name)
     except KeyError:
         return None
+
+
+# Each activity names an ICO column by its number and these few words; the legend before the
+# activities gives every column's full label once. The full labels, repeated for every activity,
+# were a third of the section's text (and so of its lines, which are what laying out costs).
+ICO_SHORT_LABELS = {
+    3: "Joint controller",
+    7: "Contract with processor",
+    8: "Transfers to third countries or international organisations",
+    9: "Safeguards for exceptional transfers",
+    10: "Retention schedule",
+    11: "Security measures",
+    12: "Lawful basis (Art 6)",
+    13: "Special category condition (Art 9)",
+    14: "Legitimate interests",
+    15: "Legitimate interests assessment",
+    17: "Automated decision-making",
+    18: "Source of the data",
+    19: "Record of consent",
+    21: "DPIA required?",
+    22: "DPIA progress",
+    23: "Link to the DPIA",
+    24: "Breach occurred?",
+    25: "Breach records",
+    26: "DPA 2018 Sch 1 condition",
+    27: "Art 6 lawful basis (Sch 1)",
+    28: "Retention and erasure policy",
+    29: "Retained and erased as the policy says?",
+    30: "Reasons for not following the policy",
+}
 
 
 def _ico_columns_reference() -> tuple[tuple[int, str, str], ...]:

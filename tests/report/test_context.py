@@ -183,6 +183,9 @@ def test_each_activity_is_laid_out_in_ico_columns_with_gaps_marked_missing():
     numbered = {line.number: line for g in full.groups for line in g.lines if line.number}
     assert numbered[2].label == "Purpose of processing" and numbered[2].text == "Class bookings"
     assert numbered[12].text == "(b) Contract"
+    # Long ICO labels have a short name for the activity pages (the legend has the full one).
+    assert numbered[12].short == "Lawful basis (Art 6)"
+    assert all(len(line.short or line.label) <= 60 for line in numbered.values())
     assert all(line.cls != "missing" for line in numbered.values())
     # Columns nothing requires are listed by number instead of a row each.
     assert 3 in full.empty_columns and 2 not in full.empty_columns

@@ -113,8 +113,10 @@ def test_every_ico_column_label_and_record_is_in_the_pdf(rendered):
 
 
 def test_missing_required_columns_are_marked(rendered):
-    # The Swedish activity has no lawful basis: column 12 reads "Missing" under it.
-    assert "12. Article 6 lawful basis for processing personal data: Missing" in rendered.text
+    # The Swedish activity has no lawful basis: column 12 reads "Missing" under it. Activities
+    # name a column by number and short name; the legend before them gives the full label.
+    assert "12. Lawful basis (Art 6): Missing" in rendered.text
+    assert "12. Article 6 lawful basis for processing personal data;" in rendered.text
 
 
 def test_every_page_has_the_footer_and_the_header(rendered):
