@@ -28,7 +28,6 @@ SEVERITY_LABEL = {HIGH: "High", MEDIUM: "Medium", LOW: "Low"}
 DEFAULT_TIMEZONE = "Europe/London"
 BREACH_PERIOD_MONTHS = 12  # "breaches in the period": the year to the report date
 MAX_DEADLINES = 40  # the summary stays a summary; the registers hold the rest
-MAX_TOC_ENTRIES = 25  # more records than this: the contents lists the section only
 EMPTY = "—"
 MISSING = "Missing"
 NOT_RECORDED = "Not recorded"
@@ -151,12 +150,6 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tables_after: list[Table] = field(default_factory=list)  # shown after the records
-
-    @property
-    def toc_entries(self) -> list[Block]:
-        """Records listed under the section in the contents, while the list stays short."""
-        with_ref = [b for b in self.blocks if b.ref]
-        return with_ref if len(with_ref) <= MAX_TOC_ENTRIES else []
 
     @property
     def anchor(self) -> str:
