@@ -181,7 +181,7 @@ def check_folder(folder: Path) -> None:
                             "a folder you can write to.")
 
 
-def _list_attachments_once(document: Document, pdf: Any) -> None:
+def _list_attachments_once(pdf: Any) -> None:
     """Name each attached file once in the catalogue's /AF array.
 
     WeasyPrint (70) adds every attachment to /AF twice for PDF/A-3: once from the embedded
@@ -190,6 +190,32 @@ def _list_attachments_once(document: Document, pdf: Any) -> None:
     files = pdf.catalog.get("AF")
     if files:
         files[:] = list(dict.fromkeys(files))
+
+
+def _compress_streams_once(pdf: Any) -> None:
+    """Compress each stream (page contents, fonts, the attachment) once, at zlib's default level.
+
+    pydyf compresses a stream each time its bytes are asked for, at level 9, and PDF/A asks
+    twice: once to write the file and once to hash it for the file identifier. Compressing
+    here, once, at level 6 takes about a tenth of the time for a file 3-4% larger. A stream
+    whose parts are not all bytes is left to pydyf.
+    """
+    import zlib
+
+    from pydyf import Stream
+
+    for obj in pdf.objects:
+        if isinstance(obj, Stream) and obj.compress and \
+                all(isinstance(part, bytes) for part in obj.stream):
+            obj.stream = [zlib.compress(b"\n".join(obj.stream))]
+            obj.extra["Filter"] = "/FlateDecode"
+            obj.compress = False
+
+
+def _finish(document: Document, pdf: Any) -> None:
+    """Last touches to the PDF before WeasyPrint writes it."""
+    _list_attachments_once(pdf)
+    _compress_streams_once(pdf)
 
 
 def write(document: Document, target: Path, *, attachments: tuple[AttachedFile, ...] = (),
@@ -216,7 +242,7 @@ def write(document: Document, target: Path, *, attachments: tuple[AttachedFile, 
     try:
         with os.fdopen(fd, "wb") as fh, _no_cycle_collection():
             document.write_pdf(fh, pdf_variant=PDF_VARIANT, attachments=embedded,
-                               finisher=_list_attachments_once)
+                               finisher=_finish)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(temp_name, target)

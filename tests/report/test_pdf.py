@@ -219,6 +219,55 @@ def test_the_attachment_is_listed_once_as_the_pdf_s_data(rendered):
     assert root["/AF"][0].get_object()["/AFRelationship"] == "/Data"
 
 
+def test_page_contents_and_fonts_are_compressed(rendered):
+    """pdf.py compresses the streams itself (see the next test): the file stays all Flate."""
+    fonts = {}
+    for page in rendered.reader.pages:
+        contents = page["/Contents"].get_object()
+        assert contents["/Filter"] == "/FlateDecode" and contents.get_data()
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            fonts[font["/BaseFont"]] = descriptor.get_object()["/FontFile2"].get_object()
+    assert len(fonts) >= 2  # regular and bold
+    for file in fonts.values():
+        assert file["/Filter"] == "/FlateDecode" and file.get_data()[:4] == b"\x00\x01\x00\x00"
+
+
+def test_each_stream_is_compressed_once_whatever_the_page_count(tmp_path, monkeypatch):
+    """PDF/A hashes the file for its identifier, and pydyf compresses a stream each time its
+    bytes are asked for; pdf.py compresses every stream once before that."""
+    import hashlib
+    import zlib
+
+    ours: list[str] = []
+    pydyfs: list[int] = []
+    compress, compressobj = zlib.compress, zlib.compressobj
+
+    def spy_compress(data, *args):
+        ours.append(hashlib.sha256(data).hexdigest())
+        return compress(data, *args)
+
+    def spy_compressobj(*args, **kwargs):
+        pydyfs.append(1)
+        return compressobj(*args, **kwargs)
+
+    monkeypatch.setattr(zlib, "compress", spy_compress)
+    monkeypatch.setattr(zlib, "compressobj", spy_compressobj)
+    counts = {}
+    for pages in (2, 6):
+        ours.clear()
+        pydyfs.clear()
+        html = "".join(f"<p style='break-before: page'>Page {n}</p>" for n in range(pages))
+        path = pdf.write_pdf(html, tmp_path / f"{pages}.pdf")
+        reader = PdfReader(path)
+        assert [p.extract_text().strip() for p in reader.pages] == \
+            [f"Page {n}" for n in range(pages)]
+        assert len(ours) == len(set(ours)) >= pages  # each page's contents, once
+        counts[pages] = len(pydyfs)
+    assert counts[2] == counts[6]  # what pydyf still compresses does not grow with the pages
+
+
 def test_weasyprint_is_imported_the_ordinary_way_if_the_quick_way_fails(monkeypatch):
     """Where the libraries open only through ctypes' search, the import is done again."""
     import ctypes.util
