@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 
 from dpo_tui.cli import Context, UserError
 
@@ -57,4 +58,8 @@ def run_report(args: argparse.Namespace, ctx: Context) -> int:
     finally:
         ws.close()
     print(path)
+    # What the report laid out is garbage now, tens of thousands of objects in cycles. Frozen,
+    # they are left for the operating system to reclaim instead of being walked by the
+    # interpreter's last collection at exit: about 0.1 s of every report.
+    gc.freeze()
     return 0
