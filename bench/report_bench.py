@@ -184,12 +184,13 @@ def write_results(rows: list[dict], demo: dict[str, Any], started: str, host: st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--sizes", default="10,100,1000", help="activities per synthetic "
+                        "organisation, comma-separated; empty for the demo alone")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size below 1,000")
     parser.add_argument("--repeat-large", type=int, default=1, help="runs at 1,000 and more")
     parser.add_argument("--demo-repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     host = machine()
     with tempfile.TemporaryDirectory(prefix="report-bench-") as tmp:

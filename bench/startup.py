@@ -65,7 +65,7 @@ def child_dpo(db: str) -> None:
 
     from dpo_tui import cli
 
-    args = cli.build_parser().parse_args(["--db", db, "--as-of", "2026-11-22T10:00:00Z"])
+    args = cli.parse_args(["--db", db, "--as-of", "2026-11-22T10:00:00Z"])  # as `main` does
     ctx = cli.make_context(args)
     from dpo_tui.tui.app import prepare  # what `dpo-tui` runs before App.run()
 

@@ -54,12 +54,15 @@ class Context:
         return open_workspace(self.db_path, clock=self.clock, actor=self.actor, create=create)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line, or with `commands=False` the global options alone."""
     parser = argparse.ArgumentParser(
         prog="dpo-tui",
         description="Data protection records for a small business: record of processing, "
         "processors, retention, breaches, and an ICO-style PDF report. "
         "Without a command, opens the terminal app.",
+        add_help=commands,
+        exit_on_error=commands,  # the global options alone: a mistake goes to the full parser
     )
     parser.add_argument("--version", action="version", version=f"dpo-tui {__version__}")
     parser.add_argument("--db", metavar="PATH",
@@ -68,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="treat this ISO 8601 date/time as now (default: $DPO_TUI_NOW, else now)")
     parser.add_argument("--user", metavar="NAME",
                         help="name recorded in history (default: $DPO_TUI_USER, else your login)")
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -78,6 +84,23 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.add_parsers(sub)
     return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line as `main` sees it.
+
+    Bare `dpo-tui` with global options only is read without building the parsers of every
+    subcommand, which take longer than anything else before the app starts (about 12 ms);
+    a command, `--help` or anything unknown gets the full parser, its help and its errors.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args, rest = build_parser(commands=False).parse_known_args(argv)
+    except argparse.ArgumentError:
+        rest = argv
+    if not rest and not {"-h", "--help"} & set(argv):
+        return args
+    return build_parser().parse_args(argv)
 
 
 def make_context(args: argparse.Namespace) -> Context:
@@ -102,13 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dpo_tui.services.records import ValidationFailed
     from dpo_tui.storage.db import StorageError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     runner: Callable[[argparse.Namespace, Context], int] = getattr(args, "run", run_tui)
     try:
         ctx = make_context(args)
     except UserError as exc:
-        parser.error(str(exc))  # a bad --as-of is a usage error: exit 2, like any bad option
+        build_parser().error(str(exc))  # a bad --as-of is a usage error: exit 2, like any bad option
     try:
         return runner(args, ctx)
     except (UserError, StorageError, ValidationFailed) as exc:
