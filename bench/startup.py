@@ -67,10 +67,11 @@ def child_dpo(db: str) -> None:
 
     args = cli.parse_args(["--db", db, "--as-of", "2026-11-22T10:00:00Z"])  # as `main` does
     ctx = cli.make_context(args)
-    from dpo_tui.tui.app import prepare  # what `dpo-tui` runs before App.run()
+    from dpo_tui.tui.start import make_app  # what `dpo-tui` runs before App.run()
+
+    app = make_app(ctx)
 
     async def main() -> None:
-        app = prepare(ctx)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             print(f"ready {type(app.screen).__name__}", flush=True)

@@ -116,7 +116,7 @@ def make_context(args: argparse.Namespace) -> Context:
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
-    from dpo_tui.tui.app import run
+    from dpo_tui.tui.start import run
 
     return run(ctx)
 

@@ -222,6 +222,15 @@ def backup_name(db_path: Path, now: datetime, why: str = "") -> Path:
     return candidate
 
 
+def open_reader(path: Path | str) -> Database:
+    """A second, read-only connection to a database this process has already opened (and so
+    checked and migrated) with `open_database`: for reading in another process or thread."""
+    try:
+        return Database(_connect(Path(path), read_only=True), path=Path(path), read_only=True)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
+
+
 def open_database(path: Path | str, *, now: datetime, create: bool = True,
                   read_only: bool = False) -> Database:
     """Open (creating or migrating as needed) the database at `path`.

@@ -18,7 +18,7 @@ from dpo_tui.services import records as record_service
 from dpo_tui.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from dpo_tui.cli import Context
+    from dpo_tui.tui.start import EarlyRead, FirstScreen
 
 # Register screens reached from the keyboard: key, register, label.
 NAVIGATION = (
@@ -60,10 +60,11 @@ class DpoApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, ws: Workspace):
+    def __init__(self, ws: Workspace, early: EarlyRead | None = None):
         super().__init__()
         self.ws = ws
         self.org: Record | None = organisations.current(ws)
+        self._early = early
         self.data_version = 0
         self._snapshot: Snapshot | None = None
         self._findings: list[Finding] | None = None
@@ -84,6 +85,20 @@ class DpoApp(App):
         if self.org is not None:
             self.org = organisations.get(self.ws, self.org.id)
             self.title = f"dpo-tui — {self.org.values.get('name')}"
+
+    def take_first_screen(self) -> FirstScreen | None:
+        """The dashboard's data read while Textual loaded (tui/start.py): once, and only while
+        it is still the current organisation's data."""
+        early, self._early = self._early, None
+        first = early.take() if early is not None else None
+        if first is None or self.org is None or first.org_id != self.org.id or self.data_version:
+            return None
+        return first
+
+    def discard_early_read(self) -> None:
+        if self._early is not None:
+            self._early.discard()
+            self._early = None
 
     def snapshot(self) -> Snapshot | None:
         """The current organisation's live records, read once per change of data."""
@@ -361,20 +376,10 @@ class DpoApp(App):
         yield SystemCommand("Help", "Keys and concepts", self.action_help)
 
 
-def prepare(ctx: Context) -> DpoApp:
-    """Open the database and make the App, as `dpo-tui` does before its first screen."""
-    ws = ctx.open()
+def prepare(ws: Workspace, early: EarlyRead | None = None) -> DpoApp:
+    """The App on an open database (tui/start.py opens it and starts the early read)."""
     # What is loaded by now (textual, rich, the domain) lives as long as the app. Freezing it
     # keeps Python's cycle collector from walking it all again while the dashboard reads a
     # thousand records (bench/startup.py: about 40 ms of start-up).
     gc.freeze()
-    return DpoApp(ws)
-
-
-def run(ctx: Context) -> int:
-    app = prepare(ctx)
-    try:
-        app.run()
-    finally:
-        app.ws.close()
-    return 0
+    return DpoApp(ws, early)

@@ -148,7 +148,8 @@ def test_opening_the_app_does_not_import_pdf_or_spreadsheet_libraries():
     import sys
 
     code = (
-        "import sys, dpo_tui.tui.app, dpo_tui.tui.screens.register, dpo_tui.tui.screens.dashboard;"
+        "import sys, dpo_tui.tui.start, dpo_tui.tui.app, dpo_tui.tui.screens.register, "
+        "dpo_tui.tui.screens.dashboard;"
         "print(','.join(m for m in ('weasyprint', 'openpyxl') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -136,17 +136,25 @@ class DashboardScreen(Screen):
             return DashboardContent(Text("No organisation yet."), Text(), [])
         from dpo_tui.services import dashboard, records
 
+        # On start-up the data was read while Textual loaded (tui/start.py); later, from the
+        # app's findings, which the register screens share.
+        first = self.app.take_first_screen()
+        if first is not None:
+            view, counts = first.overview, first.counts
+        else:
+            view = dashboard.overview(self.app.ws, org.id, found=self.app.findings(),
+                                      snap=self.app.snapshot())
+            counts = {name: records.count(self.app.ws, org.id, name)
+                      for name in registers.available()}
+
         summary = Text()
         summary.append(org.values.get("name") or "", style="bold")
         summary.append("\n")
         for name in registers.available():
             if name == "client_processing" and org.values.get("role") == "controller":
                 continue
-            schema = registers.schema(name)
-            summary.append(f"{schema.title}: {records.count(self.app.ws, org.id, name)}   ")
+            summary.append(f"{registers.schema(name).title}: {counts[name]}   ")
 
-        view = dashboard.overview(self.app.ws, org.id, found=self.app.findings(),
-                                  snap=self.app.snapshot())
         self.items = view.items
         now = self.app.ws.clock.now()
         self.has_countdown = any(i.kind == deadlines.BREACH for i in view.items)
