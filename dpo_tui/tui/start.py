@@ -98,15 +98,22 @@ class EarlyRead:
             self._reap(kill=True)
 
     def _reap(self, *, kill: bool) -> None:
+        """Collect the child's exit status, so no zombie is left. Its exit takes a few ms
+        (its memory is unmapped), so the wait is left to a thread rather than the screen."""
         if kill:
             try:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        threading.Thread(target=_wait_for, args=(self.pid,), name="reap-early-read",
+                         daemon=True).start()
+
+
+def _wait_for(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _cores() -> int:
