@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from dpo_tui.services.workspace import Workspace
     from dpo_tui.tui.app import DpoApp
 
-WAIT_SECONDS = 2.0  # longer than a thousand activities take even on a slow laptop
+# How long the dashboard waits for a child still reading. The child does the very work the
+# dashboard would otherwise do, so waiting for it is never slower; the limit is only for a
+# child that is stuck (SQLite gives up on a lock after 3 s, and the child then exits).
+WAIT_SECONDS = 10.0
 
 
 @dataclass
@@ -61,13 +64,13 @@ class EarlyRead:
         self.pid = pid
         self.fd: int | None = fd
 
-    def take(self, wait: float = WAIT_SECONDS) -> FirstScreen | None:
-        """The child's answer, waiting at most `wait` seconds; None if it failed or is late."""
+    def take(self) -> FirstScreen | None:
+        """The child's answer, waiting at most WAIT_SECONDS; None if it failed or is late."""
         if self.fd is None:
             return None
         fd, self.fd = self.fd, None
         chunks: list[bytes] = []
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + WAIT_SECONDS
         complete = False
         try:
             while True:
