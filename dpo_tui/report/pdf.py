@@ -66,6 +66,10 @@ def weasyprint() -> ModuleType:
     report, before the name that opens is tried. So while WeasyPrint is imported,
     find_library answers "not found" at once. Should the libraries then not open at all
     (a system that relies on that search), the import is done again the ordinary way.
+
+    The cycle collector is paused meanwhile: importing makes a hundred thousand objects that
+    live as long as the process, and the full collections they trigger would walk them all
+    again (about 80 ms of the import).
     """
     if "weasyprint" in sys.modules:
         import weasyprint as module
@@ -77,13 +81,15 @@ def weasyprint() -> ModuleType:
     before = set(sys.modules)
     ctypes.util.find_library = lambda name: None
     try:
-        import weasyprint as module
+        with _no_cycle_collection():
+            import weasyprint as module
     except OSError:
         for name in set(sys.modules) - before:
             if name == "weasyprint" or name.startswith("weasyprint."):
                 del sys.modules[name]
         ctypes.util.find_library = search
-        import weasyprint as module
+        with _no_cycle_collection():
+            import weasyprint as module
     finally:
         ctypes.util.find_library = search
     return module
@@ -145,7 +151,7 @@ def make_fetcher(root: Path = ASSETS_DIR) -> Any:
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while WeasyPrint lays out or writes.
+    """Python's cycle collector paused while WeasyPrint is imported, lays out or writes.
 
     Laying out makes millions of small objects that live until the PDF is written, and each
     full collection walks all of them: at 1,000 activities (a gigabyte of boxes) some twenty

@@ -382,4 +382,5 @@ def prepare(ws: Workspace, early: EarlyRead | None = None) -> DpoApp:
     # keeps Python's cycle collector from walking it all again while the dashboard reads a
     # thousand records (bench/startup.py: about 40 ms of start-up).
     gc.freeze()
+    gc.enable()  # paused while loading (tui/start.py)
     return DpoApp(ws, early)

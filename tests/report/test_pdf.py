@@ -268,6 +268,17 @@ def test_each_stream_is_compressed_once_whatever_the_page_count(tmp_path, monkey
     assert counts[2] == counts[6]  # what pydyf still compresses does not grow with the pages
 
 
+def test_importing_weasyprint_leaves_the_cycle_collector_running():
+    import subprocess
+    import sys
+
+    code = ("import gc\nfrom dpo_tui.report import pdf\npdf.weasyprint()\n"
+            "print(gc.isenabled(), 'weasyprint' in __import__('sys').modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.split() == ["True", "True"], result.stderr
+
+
 def test_weasyprint_is_imported_the_ordinary_way_if_the_quick_way_fails(monkeypatch):
     """Where the libraries open only through ctypes' search, the import is done again."""
     import ctypes.util
