@@ -27,6 +27,21 @@ def load_average() -> str:
         return "unknown"
 
 
+def code_version() -> str:
+    """The commit measured, marked when the checkout has uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                                capture_output=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dpo_tui"], cwd=root,
+                               text=True, capture_output=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (commit or "unknown") + (" with uncommitted changes" if dirty else "")
+
+
 def describe(packages: tuple[str, ...] = ()) -> list[str]:
     """Markdown bullet lines: date, CPU and load, OS, Python, SQLite and the given packages."""
     from dpo_tui import __version__
@@ -36,6 +51,7 @@ def describe(packages: tuple[str, ...] = ()) -> list[str]:
         f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC",
         f"- CPU: {cpu_name()}, {os.cpu_count()} logical cores; load average at start {load_average()}",
         f"- OS: {platform.platform()}",
+        f"- Code: commit {code_version()}",
         f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
         + (f", {versions}" if versions else "") + f", dpo-tui {__version__}",
     ]

@@ -34,7 +34,7 @@ if __package__ in (None, ""):  # run as a script from a checkout
     sys.path.insert(0, str(HERE))
 
 from generate import BENCH_NOW, make_database  # noqa: E402
-from machine_info import cpu_name, load_average  # noqa: E402
+from machine_info import code_version, cpu_name, load_average  # noqa: E402
 
 RESULTS = HERE / "RESULTS-report.md"
 DEMO_TARGET_SECONDS = 2.0
@@ -109,7 +109,7 @@ def machine() -> str:
         "/usr/lib/aarch64-linux-gnu/libharfbuzz-subset.so.0")) else "no"
     return (f"{cpu_name()}, {os.cpu_count()} logical cores; load average at start {load_average()}; "
             f"Python {platform.python_version()}, WeasyPrint {version('weasyprint')}, "
-            f"libharfbuzz-subset0 installed: {subset}")
+            f"libharfbuzz-subset0 installed: {subset}; code: commit {code_version()}")
 
 def bench_sizes(sizes: list[int], repeat: int, repeat_large: int, work: Path) -> list[dict]:
     rows = []
@@ -154,9 +154,11 @@ def write_results(rows: list[dict], demo: dict[str, Any], started: str, host: st
               "- Where the time goes (one run, seconds): start-up and imports "
               f"{d['startup']:.2f}, " + ", ".join(f"{k} {v:.2f}" for k, v in d["stages"].items())
               + " (laying out includes importing WeasyPrint).", ""]
-    lines += ["### Synthetic organisations (bench/generate.py)", "",
-              "| activities | records (processors, retention, breaches) | pages | time (median) | "
-              "laying out | writing | peak memory |", "|---|---|---|---|---|---|---|"]
+    if rows:
+        lines += ["### Synthetic organisations (bench/generate.py)", "",
+                  "| activities | records (processors, retention, breaches) | pages | "
+                  "time (median) | laying out | writing | peak memory |",
+                  "|---|---|---|---|---|---|---|"]
     for row in rows:
         best, counts = row["best"], row["counts"]
         lines.append(
