@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from dpo_tui import __version__
+from dpo_tui import __version__, forked
+from dpo_tui.clock import Clock
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Snapshot
 from dpo_tui.report.context import ReportContext, build_context
@@ -148,6 +149,36 @@ def gather_context(ws: Workspace, org_id: str, sections: Sequence[str] | None = 
                          app_version=__version__)
 
 
+def made_in_child(path: Path, clock: Clock, actor: str, org_id: str,
+                  sections: Sequence[str] | None) -> tuple[str, str | None]:
+    """The report's HTML and its data attachment, made in a forked child (forked.py)."""
+    from dpo_tui.report.html import render_html
+
+    ws = forked.reader(path, clock, actor)
+    return render_html(gather_context(ws, org_id, sections)), _export_slice(ws, org_id)
+
+
+def _made_while_weasyprint_loads(ws: Workspace, org_id: str, sections: Sequence[str] | None
+                                 ) -> tuple[str, str | None] | None:
+    """The HTML and the data attachment made in a child while this process loads WeasyPrint
+    (about 0.1 s of the demo's report), or None where no child could be started or it failed:
+    the caller then makes them itself, after."""
+    from dpo_tui.report import pdf
+
+    early = forked.start(made_in_child, ws.path, ws.clock, ws.actor, org_id, sections)
+    if early is None:
+        return None
+    try:
+        pdf.weasyprint()
+    except BaseException:
+        early.discard()
+        raise
+    made = early.take()
+    if isinstance(made, tuple) and len(made) == 2 and isinstance(made[0], str):
+        return made
+    return None
+
+
 def build_report(ws: Workspace, org_id: str, *, out: Path | str | None = None,
                  sections: Sequence[str] | None = None, progress: Progress | None = None,
                  cancelled: Cancelled | None = None) -> Path:
@@ -170,10 +201,15 @@ def build_report(ws: Workspace, org_id: str, *, out: Path | str | None = None,
     org = organisations.get(ws, org_id)
     # Where it goes is checked first: a folder that cannot take the file costs no work.
     target = _target(out, org.values.get("name") or "organisation", ws.clock.today().isoformat())
-    context = gather_context(ws, org_id, sections)
-    data_json = _export_slice(ws, org_id)
-    stage(BUILDING)
-    html = render_html(context)
+    made = _made_while_weasyprint_loads(ws, org_id, sections)
+    if made is None:
+        context = gather_context(ws, org_id, sections)
+        data_json = _export_slice(ws, org_id)
+        stage(BUILDING)
+        html = render_html(context)
+    else:
+        html, data_json = made
+        stage(BUILDING)
     stage(LAYING_OUT)
     fetcher = pdf.make_fetcher()
     document = pdf.render(html, fetcher)

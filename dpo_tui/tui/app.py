@@ -16,9 +16,10 @@ from dpo_tui.domain.records import Finding, Record, Snapshot
 from dpo_tui.services import organisations
 from dpo_tui.services import records as record_service
 from dpo_tui.services.workspace import Workspace
+from dpo_tui.tui.start import FirstScreen
 
 if TYPE_CHECKING:
-    from dpo_tui.tui.start import EarlyRead, FirstScreen
+    from dpo_tui.forked import Forked
 
 # Register screens reached from the keyboard: key, register, label.
 NAVIGATION = (
@@ -60,7 +61,7 @@ class DpoApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, ws: Workspace, early: EarlyRead | None = None):
+    def __init__(self, ws: Workspace, early: Forked | None = None):
         super().__init__()
         self.ws = ws
         self.org: Record | None = organisations.current(ws)
@@ -91,7 +92,8 @@ class DpoApp(App):
         it is still the current organisation's data."""
         early, self._early = self._early, None
         first = early.take() if early is not None else None
-        if first is None or self.org is None or first.org_id != self.org.id or self.data_version:
+        if not isinstance(first, FirstScreen) or self.org is None \
+                or first.org_id != self.org.id or self.data_version:
             return None
         return first
 
@@ -376,7 +378,7 @@ class DpoApp(App):
         yield SystemCommand("Help", "Keys and concepts", self.action_help)
 
 
-def prepare(ws: Workspace, early: EarlyRead | None = None) -> DpoApp:
+def prepare(ws: Workspace, early: Forked | None = None) -> DpoApp:
     """The App on an open database (tui/start.py opens it and starts the early read)."""
     # What is loaded by now (textual, rich, the domain) lives as long as the app. Freezing it
     # keeps Python's cycle collector from walking it all again while the dashboard reads a

@@ -38,7 +38,8 @@ if mode == "fail":
         raise RuntimeError("the child fails")
     start.read_first_screen = broken
 elif mode == "late":
-    start.WAIT_SECONDS = 0.3
+    import dpo_tui.forked
+    dpo_tui.forked.WAIT_SECONDS = 0.3
     real = start.read_first_screen
     def slow(ws, org_id):
         time.sleep(30)
