@@ -153,7 +153,8 @@ def write_results(rows: list[dict], demo: dict[str, Any], started: str, host: st
               f"{demo['max_rss_mb']:.0f} MB. Target under {DEMO_TARGET_SECONDS:.0f} s: {verdict}.",
               "- Where the time goes (one run, seconds): start-up and imports "
               f"{d['startup']:.2f}, " + ", ".join(f"{k} {v:.2f}" for k, v in d["stages"].items())
-              + " (laying out includes importing WeasyPrint).", ""]
+              + " (WeasyPrint loads while a child process gathers the data and builds the "
+              "pages, so gathering includes loading it).", ""]
     if rows:
         lines += ["### Synthetic organisations (bench/generate.py)", "",
                   "| activities | records (processors, retention, breaches) | pages | "

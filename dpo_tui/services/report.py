@@ -13,18 +13,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dpo_tui import __version__, forked
 from dpo_tui.clock import Clock
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Snapshot
-from dpo_tui.report.context import ReportContext, build_context
 from dpo_tui.report.sections import SECTIONS, SHORT_PACK, TITLES
 from dpo_tui.services import organisations
 from dpo_tui.services import records as record_service
 from dpo_tui.services.workspace import Workspace
 from dpo_tui.storage import repository as repo
 from dpo_tui.storage.db import StorageError
+
+if TYPE_CHECKING:
+    from dpo_tui.report.context import ReportContext
 
 GATHERING, BUILDING, LAYING_OUT, WRITING, DONE = (
     "gathering data", "building pages", "laying out", "writing", "done")
@@ -141,6 +144,8 @@ def _archived_names(ws: Workspace, snapshot: Snapshot) -> dict[str, str]:
 def gather_context(ws: Workspace, org_id: str, sections: Sequence[str] | None = None) -> \
         ReportContext:
     """Everything the report shows, as plain data (also used by tests and the bench)."""
+    from dpo_tui.report.context import build_context  # in the child, where one is started
+
     snapshot = record_service.snapshot(ws, org_id)
     found = record_service.findings(ws, org_id, snapshot)
     timelines = {b.id: repo.timeline(ws.db, b.id) for b in snapshot.of("breach") if b.id}
