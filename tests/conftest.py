@@ -77,3 +77,33 @@ def run_unprivileged():
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding the demo organisation, loaded at FIXED_NOW, for one test module."""
+    from dpo_tui.services.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    workspace = open_workspace(path, clock=Clock.from_text(FIXED_NOW), actor="tester")
+    load_demo(workspace)
+    workspace.close()
+    return path
+
+
+@pytest.fixture
+def run_python():
+    """Run code in a fresh interpreter with arguments; its last line of output, read as JSON.
+
+    For what must not run in a pytest worker, such as forking (the worker has threads)."""
+    import json
+    import subprocess
+    import sys
+
+    def run(code: str, *args: str, timeout: float = 120) -> dict:
+        result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                                text=True, timeout=timeout)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    return run

@@ -7,18 +7,11 @@ interpreter: forking is refused while other threads run, as they do in a pytest 
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
-from pathlib import Path
-
-import pytest
 
 from dpo_tui import forked
-from dpo_tui.clock import Clock
-from dpo_tui.services.demo import load_demo
-from dpo_tui.services.workspace import open_workspace
 
 AS_OF = "2026-11-22T10:00:00Z"
 
@@ -72,35 +65,19 @@ print(json.dumps({"forked": children[0] is not None, "made": made is not None,
 """
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("forked") / "demo.db"
-    ws = open_workspace(path, clock=Clock.from_text(AS_OF), actor="tester")
-    load_demo(ws)
-    ws.close()
-    return path
-
-
-def run(db: Path, mode: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", CHILD_REPORT, str(db), mode, AS_OF],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def test_the_report_pages_made_in_the_child_are_the_ones_made_here(demo_db):
-    out = run(demo_db, "ok")
+def test_the_report_pages_made_in_the_child_are_the_ones_made_here(demo_file, run_python):
+    out = run_python(CHILD_REPORT, str(demo_file), "ok", AS_OF)
     assert out["forked"] and out["made"] and out["same"] and out["reaped"]
     assert out["html"] > 10_000
 
 
-def test_a_failing_child_gives_nothing_and_is_collected(demo_db):
-    out = run(demo_db, "fail")
+def test_a_failing_child_gives_nothing_and_is_collected(demo_file, run_python):
+    out = run_python(CHILD_REPORT, str(demo_file), "fail", AS_OF)
     assert out["forked"] and not out["made"] and out["reaped"]
 
 
-def test_a_stuck_child_is_stopped_and_collected(demo_db):
-    out = run(demo_db, "late")
+def test_a_stuck_child_is_stopped_and_collected(demo_file, run_python):
+    out = run_python(CHILD_REPORT, str(demo_file), "late", AS_OF)
     assert out["forked"] and not out["made"] and out["reaped"]
     assert out["seconds"] < 5  # waited 0.3 s, not the child's 30 s
 
@@ -116,7 +93,7 @@ def test_no_fork_while_other_threads_run():
         thread.join()
 
 
-def test_a_report_is_still_made_when_no_child_can_be_started(tmp_path, demo_db):
+def test_a_report_is_still_made_when_no_child_can_be_started(tmp_path, demo_file):
     """The CLI's own path: in a fresh interpreter the child is used; with it failing, the
     report is made in process and is the same file but for its timestamps."""
     code = r"""
@@ -132,7 +109,7 @@ sys.exit(main(["--db", sys.argv[1], "--as-of", sys.argv[3], "report", "--out", s
     texts = []
     for mode in ("ok", "fail"):
         out = tmp_path / f"{mode}.pdf"
-        result = subprocess.run([sys.executable, "-c", code, str(demo_db), mode, AS_OF, str(out)],
+        result = subprocess.run([sys.executable, "-c", code, str(demo_file), mode, AS_OF, str(out)],
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         reader = PdfReader(out)

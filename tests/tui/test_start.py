@@ -8,18 +8,9 @@ do in a pytest worker.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
-import pytest
-
-from dpo_tui.clock import Clock
 from dpo_tui.services import organisations
-from dpo_tui.services.demo import load_demo
-from dpo_tui.services.workspace import open_workspace
 from dpo_tui.tui.app import DpoApp
 from dpo_tui.tui.start import FirstScreen, read_first_screen, start_early_read
 
@@ -87,36 +78,20 @@ print(json.dumps({"forked": child is not None, "used": taken[0] is not None, "re
 """
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("start") / "demo.db"
-    ws = open_workspace(path, clock=Clock.from_text(AS_OF), actor="tester")
-    load_demo(ws)
-    ws.close()
-    return path
-
-
-def launch(db: Path, mode: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", LAUNCH, str(db), mode, AS_OF], capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def test_the_dashboard_read_by_the_child_is_the_one_it_reads_itself(demo_db):
-    shown = launch(demo_db, "ok")
+def test_the_dashboard_read_by_the_child_is_the_one_it_reads_itself(demo_file, run_python):
+    shown = run_python(LAUNCH, str(demo_file), "ok", AS_OF)
     assert shown["forked"] and shown["used"] and shown["reaped"] and shown["collecting"]
     assert shown["same"] and shown["options"] > 10
 
 
-def test_a_failing_child_leaves_the_dashboard_to_read_the_data_itself(demo_db):
-    shown = launch(demo_db, "fail")
+def test_a_failing_child_leaves_the_dashboard_to_read_the_data_itself(demo_file, run_python):
+    shown = run_python(LAUNCH, str(demo_file), "fail", AS_OF)
     assert shown["forked"] and not shown["used"] and shown["reaped"]
     assert shown["same"]
 
 
-def test_a_late_child_is_stopped_and_the_dashboard_reads_the_data_itself(demo_db):
-    shown = launch(demo_db, "late")
+def test_a_late_child_is_stopped_and_the_dashboard_reads_the_data_itself(demo_file, run_python):
+    shown = run_python(LAUNCH, str(demo_file), "late", AS_OF)
     assert shown["forked"] and not shown["used"] and shown["reaped"]
     assert shown["same"] and shown["seconds"] < 5  # waited 0.3 s, not the child's 30 s
 
