@@ -19,8 +19,8 @@ from dpo_tui.tui.widgets.footer import KeyBar
 WELCOME = """\
 Welcome to dpo-tui.
 
-It keeps the records UK GDPR asks of your business: what personal data you process and why
-(Art 30), who processes it for you, how long you keep it, and every breach — and prints them
+It keeps the records UK GDPR asks of your business: what personal data you process and why \
+(Art 30), who processes it for you, how long you keep it, and every breach — and prints them \
 as a report for your quarterly review or your accountant.
 
 Everything stays in one file on this computer, readable only by you.
