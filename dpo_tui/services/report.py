@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dpo_tui import __version__, forked
-from dpo_tui.clock import Clock
 from dpo_tui.domain import registers
 from dpo_tui.domain.records import Snapshot
 from dpo_tui.report.sections import SECTIONS, SHORT_PACK, TITLES
@@ -27,6 +26,7 @@ from dpo_tui.storage import repository as repo
 from dpo_tui.storage.db import StorageError
 
 if TYPE_CHECKING:
+    from dpo_tui.clock import Clock
     from dpo_tui.report.context import ReportContext
 
 GATHERING, BUILDING, LAYING_OUT, WRITING, DONE = (
