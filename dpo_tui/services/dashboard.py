@@ -32,6 +32,7 @@ class Overview:
     last_review: Record | None = None
     review_in_progress: Record | None = None
     next_review_due: str = ""  # ISO date
+    counts: dict[str, int] = field(default_factory=dict)  # live records per register
 
     @property
     def urgent(self) -> list[DueItem]:
@@ -63,4 +64,5 @@ def overview(ws: Workspace, org_id: str, found: list[Finding] | None = None,
     today = deadlines.local_today(snap, ws.clock.now())
     due = reviews.review_due(snap, today)
     return Overview(org=snap.org, items=items, findings_by_register=grouped, last_review=due.last,
-                    review_in_progress=due.current, next_review_due=due.due.isoformat())
+                    review_in_progress=due.current, next_review_due=due.due.isoformat(),
+                    counts={name: len(snap.of(name)) for name in registers.available()})

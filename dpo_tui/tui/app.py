@@ -15,8 +15,8 @@ from dpo_tui.domain import registers
 from dpo_tui.domain.records import Finding, Record, Snapshot
 from dpo_tui.services import organisations
 from dpo_tui.services import records as record_service
+from dpo_tui.services.dashboard import Overview
 from dpo_tui.services.workspace import Workspace
-from dpo_tui.tui.start import FirstScreen
 
 if TYPE_CHECKING:
     from dpo_tui.forked import Forked
@@ -87,13 +87,13 @@ class DpoApp(App):
             self.org = organisations.get(self.ws, self.org.id)
             self.title = f"dpo-tui — {self.org.values.get('name')}"
 
-    def take_first_screen(self) -> FirstScreen | None:
-        """The dashboard's data read while Textual loaded (tui/start.py): once, and only while
-        it is still the current organisation's data."""
+    def take_first_screen(self) -> Overview | None:
+        """The dashboard's overview read while Textual loaded (tui/start.py): once, and only
+        while it is still the current organisation's data."""
         early, self._early = self._early, None
         first = early.take() if early is not None else None
-        if not isinstance(first, FirstScreen) or self.org is None \
-                or first.org_id != self.org.id or self.data_version:
+        if not isinstance(first, Overview) or self.org is None \
+                or first.org.id != self.org.id or self.data_version:
             return None
         return first
 

@@ -4,7 +4,7 @@ second process, then load Textual and show the dashboard.
 Loading Textual is about 150 ms of work before anything is drawn, and reading and checking a
 thousand activities for the dashboard about 50 ms more (bench/startup.py). Once the database
 is open (checked, and migrated if need be) and before Textual is imported, the dashboard's
-overview and record counts are read in a forked child (dpo_tui/forked.py); the dashboard takes
+overview (due items, findings, record counts) is read in a forked child (dpo_tui/forked.py); the dashboard takes
 them when it is first composed. Where that is not possible, or the child fails, the dashboard
 reads the data itself, as it does on every refresh.
 
@@ -14,7 +14,6 @@ Nothing here imports Textual: it must not be loaded before the fork.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,26 +27,14 @@ if TYPE_CHECKING:
     from dpo_tui.tui.app import DpoApp
 
 
-@dataclass
-class FirstScreen:
-    """The dashboard's data for one organisation, as read by the child."""
+def read_first_screen(ws: Workspace, org_id: str) -> Overview:
+    """What the dashboard shows first: the overview it would read itself."""
+    from dpo_tui.services import dashboard
 
-    org_id: str
-    overview: Overview
-    counts: dict[str, int]  # live records per register
+    return dashboard.overview(ws, org_id)
 
 
-def read_first_screen(ws: Workspace, org_id: str) -> FirstScreen:
-    """What the dashboard shows first: the same calls the dashboard makes itself."""
-    from dpo_tui.domain import registers
-    from dpo_tui.services import dashboard, records
-
-    return FirstScreen(org_id=org_id, overview=dashboard.overview(ws, org_id),
-                       counts={name: records.count(ws, org_id, name)
-                               for name in registers.available()})
-
-
-def _read_in_child(path: Path, clock: Clock, actor: str, org_id: str) -> FirstScreen:
+def _read_in_child(path: Path, clock: Clock, actor: str, org_id: str) -> Overview:
     return read_first_screen(forked.reader(path, clock, actor), org_id)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dpo_tui.clock import Clock
-from dpo_tui.domain import deadlines, reviews
+from dpo_tui.domain import deadlines, registers, reviews
 from dpo_tui.domain.records import Record
 from dpo_tui.services import dashboard, organisations, records, review
 from dpo_tui.services.records import ValidationFailed
@@ -407,3 +407,14 @@ def test_an_interrupted_review_resumes_with_nothing_lost(demo_ws, tmp_path):
         assert all(kept[key] == decision for key, decision in decisions.items())
     finally:
         next_day.close()
+
+
+def test_the_overview_counts_live_records_as_the_registers_do(ws, org):
+    """The dashboard's record counts come from its snapshot; they must match the registers."""
+    first = records.save(ws, org.id, "action", {"what": "Review contracts"}).record
+    records.save(ws, org.id, "action", {"what": "Renew the ICO fee"})
+    records.archive(ws, first.id, "done")
+    counts = dashboard.overview(ws, org.id).counts
+    assert counts["action"] == 1
+    assert counts == {name: records.count(ws, org.id, name) for name in counts}
+    assert set(counts) == set(registers.available())

@@ -8,11 +8,13 @@ do in a pytest worker.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 from dpo_tui.services import organisations
+from dpo_tui.services.dashboard import Overview
 from dpo_tui.tui.app import DpoApp
-from dpo_tui.tui.start import FirstScreen, read_first_screen, start_early_read
+from dpo_tui.tui.start import read_first_screen, start_early_read
 
 AS_OF = "2026-11-22T10:00:00Z"
 
@@ -109,11 +111,11 @@ def test_no_child_without_an_organisation_or_with_threads_running(ws, org):
 
 
 class _Early:
-    def __init__(self, first: FirstScreen | None):
+    def __init__(self, first: Overview | None):
         self.first = first
         self.taken = 0
 
-    def take(self) -> FirstScreen | None:
+    def take(self) -> Overview | None:
         self.taken += 1
         return self.first
 
@@ -128,7 +130,7 @@ def test_the_app_uses_the_early_read_once_and_only_for_its_current_data(ws, org)
     assert app.take_first_screen() is first
     assert app.take_first_screen() is None and early.taken == 1  # once
 
-    other = FirstScreen(org_id="another organisation", overview=first.overview, counts={})
+    other = dataclasses.replace(first, org=dataclasses.replace(first.org, id="another organisation"))
     assert DpoApp(ws, _Early(other)).take_first_screen() is None
 
     stale = DpoApp(ws, _Early(first))

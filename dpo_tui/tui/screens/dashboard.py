@@ -134,18 +134,12 @@ class DashboardScreen(Screen):
         org = self.app.org
         if org is None:
             return DashboardContent(Text("No organisation yet."), Text(), [])
-        from dpo_tui.services import dashboard, records
+        from dpo_tui.services import dashboard
 
-        # On start-up the data was read while Textual loaded (tui/start.py); later, from the
-        # app's findings, which the register screens share.
-        first = self.app.take_first_screen()
-        if first is not None:
-            view, counts = first.overview, first.counts
-        else:
-            view = dashboard.overview(self.app.ws, org.id, found=self.app.findings(),
-                                      snap=self.app.snapshot())
-            counts = {name: records.count(self.app.ws, org.id, name)
-                      for name in registers.available()}
+        # On start-up the overview was read while Textual loaded (tui/start.py); later, from
+        # the app's snapshot and findings, which the register screens share.
+        view = self.app.take_first_screen() or dashboard.overview(
+            self.app.ws, org.id, found=self.app.findings(), snap=self.app.snapshot())
 
         summary = Text()
         summary.append(org.values.get("name") or "", style="bold")
@@ -153,7 +147,7 @@ class DashboardScreen(Screen):
         for name in registers.available():
             if name == "client_processing" and org.values.get("role") == "controller":
                 continue
-            summary.append(f"{registers.schema(name).title}: {counts[name]}   ")
+            summary.append(f"{registers.schema(name).title}: {view.counts[name]}   ")
 
         self.items = view.items
         now = self.app.ws.clock.now()
