@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -376,13 +375,3 @@ class DpoApp(App):
             yield SystemCommand("History of this record", "Every change, when and by whom",
                                 screen.action_history)
         yield SystemCommand("Help", "Keys and concepts", self.action_help)
-
-
-def prepare(ws: Workspace, early: Forked | None = None) -> DpoApp:
-    """The App on an open database (tui/start.py opens it and starts the early read)."""
-    # What is loaded by now (textual, rich, the domain) lives as long as the app. Freezing it
-    # keeps Python's cycle collector from walking it all again while the dashboard reads a
-    # thousand records (bench/startup.py: about 40 ms of start-up).
-    gc.freeze()
-    gc.enable()  # paused while loading (tui/start.py)
-    return DpoApp(ws, early)

@@ -49,30 +49,33 @@ def start_early_read(ws: Workspace, org_id: str | None) -> forked.Forked | None:
 def make_app(ctx: Context) -> DpoApp:
     """Open the database and make the App, as `dpo-tui` does before its first screen.
 
-    The cycle collector is paused until the App exists (`prepare` freezes what was loaded and
-    starts it again): loading Textual and the app makes a hundred thousand objects that live
-    as long as the process, and each full collection meanwhile would walk them all (about
-    20 ms of start-up).
+    The cycle collector is paused while Textual and the app load: they make a hundred thousand
+    objects that live as long as the process, and each full collection meanwhile would walk
+    them all (about 20 ms of start-up). Once loaded, they are frozen out of its way for good,
+    which keeps it from walking them while the dashboard reads a thousand records (about
+    40 ms more).
     """
     gc.disable()
-    from dpo_tui.services import organisations
-
     ws = None
     early = None
     try:
+        from dpo_tui.services import organisations
+
         ws = ctx.open()
         org = organisations.current(ws)
         early = start_early_read(ws, org.id if org else None)
-        from dpo_tui.tui.app import prepare
+        from dpo_tui.tui.app import DpoApp
 
-        return prepare(ws, early)
+        gc.freeze()
+        return DpoApp(ws, early)
     except BaseException:
-        gc.enable()
         if early is not None:
             early.discard()
         if ws is not None:
             ws.close()
         raise
+    finally:
+        gc.enable()
 
 
 def run(ctx: Context) -> int:
