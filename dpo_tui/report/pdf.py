@@ -80,18 +80,17 @@ def weasyprint() -> ModuleType:
     search = ctypes.util.find_library
     before = set(sys.modules)
     ctypes.util.find_library = lambda name: None
-    try:
-        with _no_cycle_collection():
+    with _no_cycle_collection():
+        try:
             import weasyprint as module
-    except OSError:
-        for name in set(sys.modules) - before:
-            if name == "weasyprint" or name.startswith("weasyprint."):
-                del sys.modules[name]
-        ctypes.util.find_library = search
-        with _no_cycle_collection():
+        except OSError:
+            for name in set(sys.modules) - before:
+                if name == "weasyprint" or name.startswith("weasyprint."):
+                    del sys.modules[name]
+            ctypes.util.find_library = search
             import weasyprint as module
-    finally:
-        ctypes.util.find_library = search
+        finally:
+            ctypes.util.find_library = search
     return module
 
 
