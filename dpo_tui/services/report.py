@@ -154,13 +154,22 @@ def gather_context(ws: Workspace, org_id: str, sections: Sequence[str] | None = 
                          app_version=__version__)
 
 
-def made_in_child(path: Path, clock: Clock, actor: str, org_id: str,
-                  sections: Sequence[str] | None) -> tuple[str, str | None]:
-    """The report's HTML and its data attachment, made in a forked child (forked.py)."""
+def make_pages(ws: Workspace, org_id: str, sections: Sequence[str] | None,
+               built: Callable[[], None] = lambda: None) -> tuple[str, str | None]:
+    """The report's HTML and its data attachment: everything before WeasyPrint. `built` is
+    called once the data is gathered, before the pages are built (a stage of the progress)."""
     from dpo_tui.report.html import render_html
 
-    ws = forked.reader(path, clock, actor)
-    return render_html(gather_context(ws, org_id, sections)), _export_slice(ws, org_id)
+    context = gather_context(ws, org_id, sections)
+    data_json = _export_slice(ws, org_id)
+    built()
+    return render_html(context), data_json
+
+
+def made_in_child(path: Path, clock: Clock, actor: str, org_id: str,
+                  sections: Sequence[str] | None) -> tuple[str, str | None]:
+    """make_pages in a forked child, on a connection of its own (forked.py)."""
+    return make_pages(forked.reader(path, clock, actor), org_id, sections)
 
 
 def _made_while_weasyprint_loads(ws: Workspace, org_id: str, sections: Sequence[str] | None
@@ -189,7 +198,6 @@ def build_report(ws: Workspace, org_id: str, *, out: Path | str | None = None,
                  cancelled: Cancelled | None = None) -> Path:
     """Write the PDF report and return its path. Raises ReportError or ReportCancelled."""
     from dpo_tui.report import pdf
-    from dpo_tui.report.html import render_html
 
     def stage(name: str) -> None:
         if cancelled is not None and cancelled():
@@ -208,13 +216,10 @@ def build_report(ws: Workspace, org_id: str, *, out: Path | str | None = None,
     target = _target(out, org.values.get("name") or "organisation", ws.clock.today().isoformat())
     made = _made_while_weasyprint_loads(ws, org_id, sections)
     if made is None:
-        context = gather_context(ws, org_id, sections)
-        data_json = _export_slice(ws, org_id)
-        stage(BUILDING)
-        html = render_html(context)
+        made = make_pages(ws, org_id, sections, built=lambda: stage(BUILDING))
     else:
-        html, data_json = made
         stage(BUILDING)
+    html, data_json = made
     stage(LAYING_OUT)
     fetcher = pdf.make_fetcher()
     document = pdf.render(html, fetcher)
